@@ -1,0 +1,71 @@
+"""Straightforward per-point reference implementations, for tests and benchmark ratios only.
+
+Mean-field quantities written the way public notebooks compute them: one parameter point at a
+time, each Gaussian integral an adaptive ``scipy.integrate.quad`` (nested for the 2-D ones), each
+fixed point a ``scipy.optimize.brentq`` over those integrals. Slow and independent of
+:mod:`dltheory.meanfield`, which must agree with it to ~1e-8.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import integrate, optimize
+
+_TOL = dict(epsabs=1e-13, epsrel=1e-13, limit=200)
+_ACTIVATIONS = {
+    "tanh": (np.tanh, lambda x: 1.0 - np.tanh(x) ** 2),
+    "relu": (lambda x: max(x, 0.0), lambda x: float(x > 0)),
+}
+
+
+def _gauss(f) -> float:
+    """∫Dz f(z) by adaptive quadrature over the real line."""
+    return integrate.quad(lambda z: f(z) * np.exp(-0.5 * z * z) / np.sqrt(2 * np.pi), -np.inf, np.inf, **_TOL)[0]
+
+
+def _gauss2(f) -> float:
+    """∫Dz1 Dz2 f(z1, z2) as nested adaptive quadratures (10σ box)."""
+    inner = lambda z1: integrate.quad(lambda z2: f(z1, z2) * np.exp(-0.5 * z2 * z2), -10, 10, **_TOL)[0]
+    return integrate.quad(lambda z1: inner(z1) * np.exp(-0.5 * z1 * z1), -10, 10, **_TOL)[0] / (2 * np.pi)
+
+
+def q_star(sigma_w2: float, sigma_b2: float, activation: str = "tanh") -> float:
+    phi, _ = _ACTIVATIONS[activation]
+    f = lambda q: sigma_w2 * _gauss(lambda z: phi(np.sqrt(q) * z) ** 2) + sigma_b2 - q
+    return optimize.brentq(f, 1e-12, 10.0 * (sigma_w2 + sigma_b2) + 1.0, xtol=1e-15, rtol=1e-15)
+
+
+def chi_1(sigma_w2: float, sigma_b2: float, activation: str = "tanh") -> float:
+    _, dphi = _ACTIVATIONS[activation]
+    q = q_star(sigma_w2, sigma_b2, activation)
+    return sigma_w2 * _gauss(lambda z: dphi(np.sqrt(q) * z) ** 2)
+
+
+def _pair(f, q: float, c: float) -> float:
+    s = np.sqrt(max(1.0 - c * c, 0.0))
+    return _gauss2(lambda z1, z2: f(np.sqrt(q) * z1) * f(np.sqrt(q) * (c * z1 + s * z2)))
+
+
+def c_star(sigma_w2: float, sigma_b2: float, activation: str = "tanh") -> float:
+    """Stable correlation fixed point: 1 in the ordered phase, else the root of C(c) − c in (0, 1)."""
+    if chi_1(sigma_w2, sigma_b2, activation) <= 1.0:
+        return 1.0
+    phi, _ = _ACTIVATIONS[activation]
+    q = q_star(sigma_w2, sigma_b2, activation)
+    g = lambda c: (sigma_w2 * _pair(phi, q, c) + sigma_b2) / q - c
+    return optimize.brentq(g, 0.0, 1.0 - 1e-6, xtol=1e-14, rtol=1e-15)
+
+
+def xi_c(sigma_w2: float, sigma_b2: float, activation: str = "tanh") -> float:
+    """Correlation depth scale −1/log χ_c at (q*, c*)."""
+    _, dphi = _ACTIVATIONS[activation]
+    c = c_star(sigma_w2, sigma_b2, activation)
+    if c == 1.0:
+        return -1.0 / np.log(chi_1(sigma_w2, sigma_b2, activation))
+    q = q_star(sigma_w2, sigma_b2, activation)
+    return -1.0 / np.log(sigma_w2 * _pair(dphi, q, c))
+
+
+def critical_sigma_w2(sigma_b2: float, activation: str = "tanh") -> float:
+    """σ_w² on the critical line at this σ_b²: the root of χ_1(σ_w²) = 1."""
+    return optimize.brentq(lambda sw: chi_1(sw, sigma_b2, activation) - 1.0, 1.0, 4.0, xtol=1e-14, rtol=1e-15)
