@@ -1,0 +1,15 @@
+"""dltheory: measured reproductions of deep-learning-theory results.
+
+Science modules (importable and testable without Snakemake):
+
+- :mod:`dltheory.meanfield`    mean-field signal propagation: q*, c*, χ_1, χ_c, ξ_c, ξ_q, critical line
+- :mod:`dltheory.propagation`  measured q^l, c^l in real random networks (torch, batched)
+- :mod:`dltheory.reference`    straightforward per-point ``scipy.integrate.quad`` versions (tests, bench)
+
+Plumbing: :mod:`dltheory.artifacts` (atomic writes, JSON sidecars, logs), :mod:`dltheory.claims`
+(claims as data, the scorecard), :mod:`dltheory.plotting`, :mod:`dltheory.device`, and one module
+per figure in :mod:`dltheory.figures` (its tables, claims and plot). ``python -m dltheory`` is the
+command line: ``inspect PATH`` and ``bench NAME``.
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,35 @@
+"""Command line: ``python -m dltheory inspect PATH`` and ``python -m dltheory bench NAME``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m dltheory", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_inspect = sub.add_parser("inspect", help="print a readable summary of an artifact (CSV, NPZ, JSON)")
+    p_inspect.add_argument("paths", nargs="+", metavar="PATH")
+    p_bench = sub.add_parser("bench", help="benchmark vectorized code against the straightforward version")
+    p_bench.add_argument("name", choices=["meanfield"])
+    args = parser.parse_args(argv)
+
+    if args.command == "inspect":
+        from .inspect import summarize
+
+        for path in args.paths:
+            try:
+                print(summarize(path))
+            except (FileNotFoundError, ValueError) as error:
+                print(f"error: {error}", file=sys.stderr)
+                return 2
+        return 0
+    from .bench import run
+
+    print(run(args.name))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,125 @@
+"""Plain, self-describing artifacts: tidy CSV / NPZ / JSON, each written atomically, with a sidecar.
+
+Every table ``results/<figure>/<name>.csv`` has a sidecar ``<name>.meta.json`` recording what
+made it: the config subset, seeds, device, package versions, git commit and wall time. Writes go
+to a temporary name in the same folder and are moved into place with ``os.replace``, so a killed
+job never leaves a half-written artifact under its final name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import numpy as np
+import pandas as pd
+
+PACKAGES = ("numpy", "scipy", "pandas", "torch", "matplotlib", "seaborn", "scikit-learn")
+
+
+def sidecar_path(path: str | os.PathLike) -> Path:
+    """``results/x/table.csv`` -> ``results/x/table.meta.json``."""
+    path = Path(path)
+    return path.with_name(path.name.split(".")[0] + ".meta.json")
+
+
+def atomic_write(path: str | os.PathLike, write: Callable[[Path], None]) -> None:
+    """Call ``write(tmp)`` on a temporary file beside ``path``, then move it into place."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def write_json(obj: Any, path: str | os.PathLike) -> None:
+    text = json.dumps(obj, indent=2, sort_keys=False, default=_json_default) + "\n"
+    atomic_write(path, lambda tmp: tmp.write_text(text))
+
+
+def _json_default(value):
+    if isinstance(value, (np.generic,)):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"not JSON serializable: {type(value).__name__}")
+
+
+def git_commit() -> str | None:
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5, cwd=Path(__file__).parent)
+        return out.stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def provenance(params: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """The sidecar record: parameters, extras (seeds, device, wall time...), versions, commit."""
+    versions = {"python": platform.python_version()}
+    for name in PACKAGES:
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            versions[name] = metadata.version(name)
+    return {"params": params, **extra, "versions": versions, "git_commit": git_commit(), "platform": platform.platform()}
+
+
+def write_table(df: pd.DataFrame, path: str | os.PathLike, meta: dict[str, Any]) -> None:
+    """Tidy CSV (one row per run or grid point) plus its sidecar."""
+    atomic_write(path, lambda tmp: df.to_csv(tmp, index=False, float_format="%.12g"))
+    write_json(meta, sidecar_path(path))
+
+
+def read_table(path: str | os.PathLike) -> pd.DataFrame:
+    return pd.read_csv(path)
+
+
+@contextlib.contextmanager
+def log_to(path: str | os.PathLike) -> Iterator[Callable[[str], None]]:
+    """Send stdout, stderr and any traceback to the rule's log file; yield a timestamped logger."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    with open(path, "w", buffering=1) as handle, contextlib.redirect_stdout(handle), contextlib.redirect_stderr(handle):
+
+        def log(message: str) -> None:
+            print(f"[{time.perf_counter() - start:8.1f}s] {message}", flush=True)
+
+        try:
+            yield log
+        except BaseException:
+            traceback.print_exc(file=handle)
+            raise
+        log("done")
+
+
+class Timer:
+    """Wall time of a block: ``with Timer() as t: ...; t.seconds``."""
+
+    def __enter__(self):
+        self._start = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        self.seconds = time.perf_counter() - self._start
+
+
+def sha256_manifest(paths: list[str | os.PathLike]) -> str:
+    """``figures/all``: one ``<sha256 hex>  <path>`` line per file, the format ``sha256sum -c`` checks."""
+    import hashlib
+
+    return "".join(f"{hashlib.sha256(Path(p).read_bytes()).hexdigest()}  {p}\n" for p in paths)
