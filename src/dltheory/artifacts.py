@@ -81,7 +81,7 @@ def provenance(params: dict[str, Any], **extra: Any) -> dict[str, Any]:
 
 def write_table(df: pd.DataFrame, path: str | os.PathLike, meta: dict[str, Any]) -> None:
     """Tidy CSV (one row per run or grid point) plus its sidecar."""
-    atomic_write(path, lambda tmp: df.to_csv(tmp, index=False, float_format="%.12g"))
+    atomic_write(path, lambda tmp: df.to_csv(tmp, index=False))
     write_json(meta, sidecar_path(path))
 
 

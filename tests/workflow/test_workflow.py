@@ -1,0 +1,128 @@
+"""The Snakemake workflow: lint, dry runs of every config, the smoke build, reruns, bad input.
+
+Everything runs in a temporary copy of the repository (tmp_path), never in the checkout.
+"""
+
+import hashlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+pytestmark = pytest.mark.workflow
+
+ROOT = Path(__file__).resolve().parents[2]
+COPY = ["Snakefile", "workflow", "config", "profiles", "envs", "src", "pyproject.toml"]
+SNAKEMAKE = [sys.executable, "-m", "snakemake"]
+
+
+def copy_repo(dest: Path) -> Path:
+    for name in COPY:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+        else:
+            shutil.copy2(src, dest / name)
+    return dest
+
+
+def snakemake(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*SNAKEMAKE, *args], cwd=cwd, capture_output=True, text=True, timeout=900)
+
+
+def tree_digest(*dirs: Path) -> dict[str, str]:
+    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for d in dirs for p in sorted(d.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def smoke_build(tmp_path_factory):
+    """A copy of the repo with figures/all built from config/smoke.yaml."""
+    repo = copy_repo(tmp_path_factory.mktemp("repo"))
+    shutil.rmtree(repo / "figures", ignore_errors=True)
+    run = snakemake(repo, "figures/all", "--configfile", "config/smoke.yaml", "--cores", "2")
+    assert run.returncode == 0, run.stdout + run.stderr
+    return repo
+
+
+def test_lint():
+    run = snakemake(ROOT, "--lint", "--dry-run")
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+@pytest.mark.parametrize("config", ["config.yaml", "smoke.yaml", "paper.yaml"])
+def test_dry_run(tmp_path, config):
+    repo = copy_repo(tmp_path)
+    shutil.rmtree(repo / "figures", ignore_errors=True)
+    run = snakemake(repo, "figures/all", "-n", "--configfile", f"config/{config}")
+    assert run.returncode == 0, run.stdout + run.stderr
+    for rule in ("phase_diagram_theory", "phase_diagram_propagation", "phase_diagram_claims", "phase_diagram_plot", "all_figures"):
+        assert f"rule {rule}:" in run.stdout
+
+
+def test_smoke_build_outputs(smoke_build):
+    repo = smoke_build
+    subprocess.run(["sha256sum", "-c", "figures/all"], cwd=repo, check=True, capture_output=True)
+    manifest = (repo / "figures/all").read_text()
+    for name in ("figures/phase_diagram.pdf", "figures/phase_diagram.png", "figures/claims.md"):
+        assert name in manifest
+    scorecard = (repo / "figures/claims.md").read_text()
+    assert "| figure | claim | source | expected | measured | verdict |" in scorecard
+    import pandas as pd
+
+    results = repo / "results/phase_diagram"
+    columns = {
+        "critical_line.csv": {"sigma_b2", "sigma_w2", "q_star"},
+        "depth_scales.csv": {"sigma_w2", "sigma_b2", "q_star", "c_star", "chi_1", "xi_c"},
+        "propagation.csv": {"seed", "sigma_w2", "layer", "q", "c"},
+    }
+    for name, expected in columns.items():
+        assert expected <= set(pd.read_csv(results / name).columns), name
+        assert (results / name.replace(".csv", ".meta.json")).exists()
+    assert (repo / "logs/phase_diagram/propagation.log").read_text().count("layers/s") >= 2
+
+
+def test_second_run_has_nothing_to_do(smoke_build):
+    run = snakemake(smoke_build, "figures/all", "-n", "--configfile", "config/smoke.yaml")
+    assert run.returncode == 0 and "Nothing to be done" in run.stdout + run.stderr, run.stdout
+
+
+def test_replot_does_not_recompute(smoke_build):
+    # Editing the plotting code reruns the plot (and the manifest), never the measurement.
+    # (A bare `touch` reruns nothing: Snakemake compares the checksums of changed inputs.)
+    plotting = smoke_build / "src/dltheory/plotting.py"
+    original = plotting.read_text()
+    plotting.write_text(original + "# an edit\n")
+    run = snakemake(smoke_build, "figures/all", "-n", "--configfile", "config/smoke.yaml")
+    assert "rule phase_diagram_plot:" in run.stdout
+    assert "rule phase_diagram_propagation:" not in run.stdout and "rule phase_diagram_theory:" not in run.stdout
+    plotting.write_text(original)
+
+
+BAD_CONFIGS = [
+    ({"phase_diagram": {"propagation": {"sigma_b2": -0.05}}}, ["sigma_b2", "-0.05"]),
+    ({"phase_diagram": {"activation": "sigmoid"}}, ["sigmoid", "activation"]),
+    ({"phase_diagram": {"propagation": {"depth": 0}}}, ["depth", "minimum"]),
+    ({"phase_diagram": {"propagation": {"width": "wide"}}}, ["width", "wide"]),
+    ({"phase_diagram": {"grid": {"sigma_w2": {"min": 3.0, "max": 1.0, "num": 5}}}}, ["phase_diagram.grid.sigma_w2", "min"]),
+    ({"phase_diagram": {"activation": "relu"}}, ["phase_diagram.propagation.sigma_w2", "relu"]),
+    ({"device": "tpu"}, ["device", "tpu"]),
+    ({"figures": ["phase_diagram", "no_such_figure"]}, ["figures", "no_such_figure"]),
+    ({"phase_diagram": {"propagation": {"widht": 100}}}, ["widht"]),
+]
+
+
+@pytest.mark.parametrize("override, expected", BAD_CONFIGS, ids=[str(c[0]) for c in BAD_CONFIGS])
+def test_bad_config_fails_before_any_job_and_keeps_results(smoke_build, tmp_path, override, expected):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(override))
+    before = tree_digest(smoke_build / "results", smoke_build / "figures")
+    run = snakemake(smoke_build, "figures/all", "--configfile", "config/smoke.yaml", str(bad), "--cores", "1")
+    output = run.stdout + run.stderr
+    assert run.returncode != 0
+    for fragment in expected:
+        assert fragment in output, output
+    assert "Building DAG" not in output  # failed while loading the workflow, before planning jobs
+    assert tree_digest(smoke_build / "results", smoke_build / "figures") == before
