@@ -285,7 +285,8 @@ def depth_scales(sigma_w2, sigma_b2, activation="tanh", n_quadrature: int = DEFA
     qs = q_star(sw, sb, act)
     finite = np.isfinite(qs)
     q_eval = np.where(finite, qs, 1.0)  # placeholder length where q* = inf, masked below
-    chi_1 = np.where(finite | (act.name == "relu"), sw * act.derivative_second_moment(q_eval), np.nan)
+    with np.errstate(invalid="ignore"):  # at q* = inf: ReLU's slope σ_w²/2 needs no q; others give nan
+        chi_1 = sw * act.derivative_second_moment(qs)
     cs = np.where(finite, c_star(q_eval, sw, sb, act, chi_1=chi_1), np.nan)
     chi_c = np.where(cs < 1, sw * act.pair_moments(q_eval, np.where(finite, cs, 1.0))[1], chi_1)
     chi_c = np.where(finite, chi_c, np.nan)
