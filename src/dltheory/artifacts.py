@@ -9,11 +9,11 @@ job never leaves a half-written artifact under its final name.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import platform
 import subprocess
-import sys
 import tempfile
 import time
 import traceback
@@ -120,6 +120,4 @@ class Timer:
 
 def sha256_manifest(paths: list[str | os.PathLike]) -> str:
     """``figures/all``: one ``<sha256 hex>  <path>`` line per file, the format ``sha256sum -c`` checks."""
-    import hashlib
-
     return "".join(f"{hashlib.sha256(Path(p).read_bytes()).hexdigest()}  {p}\n" for p in paths)

@@ -51,6 +51,12 @@ def depth_scales_table(activation: str, grid: dict[str, Any], n_quadrature: int)
     return pd.DataFrame({"activation": activation, **scales.as_columns()})
 
 
+def critical_sigma_w2(critical_line: pd.DataFrame, sigma_b2: float) -> float:
+    """The critical σ_w² that the critical-line table holds at this σ_b² (nan if it is not sampled)."""
+    row = critical_line.loc[np.isclose(critical_line.sigma_b2, sigma_b2), "sigma_w2"]
+    return float(row.iloc[0]) if len(row) else np.nan
+
+
 def depth_scale_fits(propagation: pd.DataFrame, critical_line: pd.DataFrame) -> pd.DataFrame:
     """Measured ξ_c per σ_w² next to theory, with the distance to the critical line."""
     activation = propagation.activation.iloc[0]
@@ -59,8 +65,7 @@ def depth_scale_fits(propagation: pd.DataFrame, critical_line: pd.DataFrame) -> 
     fits["sigma_b2"] = sigma_b2
     fits["xi_c_theory"] = meanfield.depth_scales(fits.sigma_w2.to_numpy(), sigma_b2, activation).xi_c
     fits["relative_error"] = fits.xi_c_measured / fits.xi_c_theory - 1.0
-    critical = critical_line.loc[np.isclose(critical_line.sigma_b2, sigma_b2), "sigma_w2"]
-    fits["critical_sigma_w2"] = float(critical.iloc[0]) if len(critical) else np.nan
+    fits["critical_sigma_w2"] = critical_sigma_w2(critical_line, sigma_b2)
     fits["distance_to_critical"] = (fits.sigma_w2 - fits.critical_sigma_w2).abs()
     return fits
 
@@ -71,8 +76,7 @@ def claims(critical_line: pd.DataFrame, fits: pd.DataFrame) -> list[Claim]:
     out = []
     if activation in REFERENCE_CRITICAL_SIGMA_W2:
         sigma_b2, expected, tol = REFERENCE_CRITICAL_SIGMA_W2[activation]
-        row = critical_line.loc[np.isclose(critical_line.sigma_b2, sigma_b2)]
-        value = float(row.sigma_w2.iloc[0]) if len(row) else np.nan
+        value = critical_sigma_w2(critical_line, sigma_b2)
         out.append(
             Claim(
                 FIGURE,
@@ -85,7 +89,7 @@ def claims(critical_line: pd.DataFrame, fits: pd.DataFrame) -> list[Claim]:
             )
         )
     elif activation == "relu":
-        value = float(critical_line.loc[critical_line.sigma_b2 == 0, "sigma_w2"].iloc[0])
+        value = critical_sigma_w2(critical_line, 0.0)
         out.append(Claim(FIGURE, "critical point of ReLU", "Poole et al. 2016 (χ_1 = σ_w²/2)", "(2, 0)", f"({value:g}, 0)", bool(abs(value - 2) < 1e-12), value))
     for row in fits.itertuples():
         if not row.distance_to_critical >= AWAY_FROM_CRITICAL:
