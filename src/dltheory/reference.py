@@ -4,12 +4,25 @@ Mean-field quantities written the way public notebooks compute them: one paramet
 time, each Gaussian integral an adaptive ``scipy.integrate.quad`` (nested for the 2-D ones), each
 fixed point a ``scipy.optimize.brentq`` over those integrals. Slow and independent of
 :mod:`dltheory.meanfield`, which must agree with it to ~1e-8.
+
+Training written the plain way: :func:`train_sequential` trains one ``nn.Sequential`` of
+``nn.Linear`` layers at a time with its own ``torch.optim`` optimizer, the loop every tutorial
+shows. :func:`dltheory.training.train_ensemble` must give the same losses and accuracies.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
+import torch
+import torch.nn.functional as F
 from scipy import integrate, optimize
+from torch import nn
+
+from .data import Dataset
+from .device import DTYPES
+from .ensembles import Member, init_member
+from .training import TrainSpec, batch_indices, make_optimizer, records
 
 _TOL = dict(epsabs=1e-13, epsrel=1e-13, limit=200)
 _ACTIVATIONS = {
@@ -69,3 +82,44 @@ def xi_c(sigma_w2: float, sigma_b2: float, activation: str = "tanh") -> float:
 def critical_sigma_w2(sigma_b2: float, activation: str = "tanh") -> float:
     """σ_w² on the critical line at this σ_b²: the root of χ_1(σ_w²) = 1."""
     return optimize.brentq(lambda sw: chi_1(sw, sigma_b2, activation) - 1.0, 1.0, 4.0, xtol=1e-14, rtol=1e-15)
+
+
+def _sequential_mlp(member: Member, n_in: int, width: int, n_out: int, dtype) -> nn.Sequential:
+    layers = []
+    for w, b in init_member(member, n_in, width, n_out):
+        linear = nn.Linear(*w.shape, dtype=dtype)
+        with torch.no_grad():
+            linear.weight.copy_(torch.as_tensor(w.T))
+            linear.bias.copy_(torch.as_tensor(b))
+        layers += [linear, nn.Tanh()]
+    return nn.Sequential(*layers[:-1])  # no tanh after the readout
+
+
+def train_sequential(members: list[Member], data: Dataset, spec: TrainSpec) -> pd.DataFrame:
+    """Each member trained alone on the CPU; stops (diverged) at its first non-finite loss or gradient."""
+    dtype = DTYPES[spec.dtype]
+    x_train, y_train = torch.as_tensor(data.x_train, dtype=dtype), torch.as_tensor(data.y_train)
+    x_test, y_test = torch.as_tensor(data.x_test, dtype=dtype), torch.as_tensor(data.y_test)
+    out = {"steps": [], "train_acc": [], "test_acc": [], "final_loss": [], "diverged": []}
+    for member in members:
+        net = _sequential_mlp(member, data.n_features, spec.width, data.n_classes, dtype)
+        optimizer = make_optimizer(spec, net.parameters())
+        steps, diverged = 0, False
+        for step in range(spec.steps):
+            idx = torch.as_tensor(batch_indices(member.seed, step, len(x_train), spec.batch_size))
+            loss = F.cross_entropy(net(x_train[idx]), y_train[idx])
+            optimizer.zero_grad()
+            loss.backward()
+            if not torch.isfinite(loss) or not all(torch.isfinite(p.grad).all() for p in net.parameters()):
+                diverged = True
+                break
+            optimizer.step()
+            steps += 1
+        with torch.no_grad():
+            train_logits, test_logits = net(x_train), net(x_test)
+            out["final_loss"].append(F.cross_entropy(train_logits, y_train).item())
+            out["train_acc"].append((train_logits.argmax(1) == y_train).double().mean().item())
+            out["test_acc"].append((test_logits.argmax(1) == y_test).double().mean().item())
+        out["steps"].append(steps)
+        out["diverged"].append(diverged)
+    return records(members, data, spec, **out)

@@ -1,0 +1,76 @@
+"""dltheory.ensembles: the member grid, the initialization, and the batched forward pass."""
+
+import numpy as np
+import pytest
+import torch
+
+from dltheory.ensembles import Member, MLPEnsemble, group_by_depth, init_member, layer_shapes, member_grid
+
+
+def test_member_grid_is_every_combination_grouped_by_depth():
+    members = member_grid([2.0, 1.0], [0.05], [3, 1], [0, 1])
+    assert len(members) == 8
+    groups = group_by_depth(members)
+    assert list(groups) == [1, 3]
+    assert [(m.sigma_w2, m.seed) for m in groups[1]] == [(1.0, 0), (1.0, 1), (2.0, 0), (2.0, 1)]
+
+
+def test_layer_shapes_count_depth_hidden_layers_and_a_readout():
+    assert layer_shapes(1, 5, 7, 3) == [(5, 7), (7, 3)]
+    assert layer_shapes(3, 5, 7, 3) == [(5, 7), (7, 7), (7, 7), (7, 3)]
+
+
+def test_init_has_the_mean_field_variances():
+    params = init_member(Member(depth=2, sigma_w2=2.5, sigma_b2=0.3, seed=0), n_in=400, width=300, n_out=200)
+    for w, b in params:
+        assert np.var(w) * w.shape[0] == pytest.approx(2.5, rel=0.03)
+    assert np.var(np.concatenate([b for _, b in params])) == pytest.approx(0.3, rel=0.1)
+
+
+def test_init_shares_normals_across_variances_of_one_seed():
+    """Common random numbers: σ_w² and σ_b² only rescale the same draws; another seed draws anew."""
+    a = init_member(Member(2, 1.0, 0.05, seed=3), 4, 6, 2)
+    b = init_member(Member(2, 4.0, 0.20, seed=3), 4, 6, 2)
+    c = init_member(Member(2, 1.0, 0.05, seed=4), 4, 6, 2)
+    for (wa, ba), (wb, bb) in zip(a, b):
+        np.testing.assert_allclose(wb, 2.0 * wa)
+        np.testing.assert_allclose(bb, 2.0 * ba)
+    assert not np.allclose(a[0][0], c[0][0])
+
+
+def test_batched_forward_equals_each_member_alone():
+    members = member_grid([0.8, 3.0], [0.0, 0.1], [3], [0, 1])
+    model = MLPEnsemble(members, n_in=5, width=8, n_out=4, dtype=torch.float64)
+    x = np.random.default_rng(1).standard_normal((len(members), 6, 5))
+    out = model(torch.as_tensor(x)).detach().numpy()
+    for e, member in enumerate(members):
+        h = x[e]
+        params = init_member(member, 5, 8, 4)
+        for w, b in params[:-1]:
+            h = np.tanh(h @ w + b)
+        np.testing.assert_allclose(out[e], h @ params[-1][0] + params[-1][1], rtol=1e-12, atol=1e-12)
+
+
+def test_members_do_not_mix():
+    """A non-finite member leaves every other member's output and gradient unchanged."""
+    members = member_grid([1.0, 2.0, 3.0], [0.05], [4], [0])
+    x = torch.randn(3, 5, 6, dtype=torch.float64)
+
+    def outputs_and_grads(poison: bool):
+        model = MLPEnsemble(members, 6, 8, 3, dtype=torch.float64)
+        if poison:
+            with torch.no_grad():
+                model.w_hidden[0, 1, 0, 0] = float("nan")
+        out = model(x)
+        out[1:].sum().backward()
+        return out[1:].detach(), [p.grad[1:] for p in model.parameters()]
+
+    (clean, clean_grads), (poisoned, poisoned_grads) = outputs_and_grads(False), outputs_and_grads(True)
+    torch.testing.assert_close(poisoned, clean, rtol=0, atol=0)
+    for a, b in zip(poisoned_grads, clean_grads):
+        torch.testing.assert_close(a, b, rtol=0, atol=0)
+
+
+def test_an_ensemble_holds_one_depth():
+    with pytest.raises(ValueError, match="one depth"):
+        MLPEnsemble(member_grid([1.0], [0.05], [2, 3], [0]), 4, 4, 2)
