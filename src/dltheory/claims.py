@@ -39,6 +39,11 @@ def read_claims(path: str | os.PathLike) -> list[Claim]:
     return [Claim(**record) for record in json.loads(Path(path).read_text())]
 
 
+def _cell(text: str) -> str:
+    """A Markdown table cell: a literal ``|`` (as in |x − y|) would end the cell, so escape it."""
+    return text.replace("|", "\\|")
+
+
 def scorecard(claims: list[Claim]) -> str:
     """A Markdown table: figure, claim, source, expected, measured, verdict; then a tally."""
     lines = [
@@ -46,7 +51,8 @@ def scorecard(claims: list[Claim]) -> str:
         "|---|---|---|---|---|---|",
     ]
     for c in claims:
-        lines.append(f"| `{c.figure}` | {c.claim} | {c.source} | {c.expected} | {c.measured} | **{c.verdict}** |")
+        cells = [f"`{c.figure}`", *(_cell(text) for text in (c.claim, c.source, c.expected, c.measured)), f"**{c.verdict}**"]
+        lines.append("| " + " | ".join(cells) + " |")
     passed = sum(c.passed for c in claims)
     lines += ["", f"{passed} of {len(claims)} claims pass."]
     return "\n".join(lines) + "\n"

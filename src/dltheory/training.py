@@ -198,6 +198,18 @@ def train_ensemble(
     return pd.concat(tables, ignore_index=True)
 
 
+def _along(mask: torch.Tensor, axis: int, ndim: int) -> torch.Tensor:
+    """A member mask [E] shaped to broadcast along ``axis`` of an ``ndim``-dimensional tensor."""
+    shape = [1] * ndim
+    shape[axis] = -1
+    return mask.view(shape)
+
+
+def _all_finite_per_member(tensor: torch.Tensor, axis: int) -> torch.Tensor:
+    """[E] bool: whether every entry of each member's slice (along ``axis``) is finite."""
+    return torch.isfinite(tensor).all(dim=tuple(d for d in range(tensor.dim()) if d != axis))
+
+
 class _GroupTrainer:
     """One depth group: the batched model, its optimizer, the live-member mask and checkpoints."""
 
@@ -205,8 +217,9 @@ class _GroupTrainer:
         self.group, self.data, self.spec = group, data, spec
         self.checkpoint, self.checkpoint_every = checkpoint, checkpoint_every
         self.model = MLPEnsemble(group, data.n_features, spec.width, data.n_classes, dtype=dtype, device=device)
-        self.params = [p for p in self.model.parameters() if p.numel()]  # depth 1 has no hidden-to-hidden weights
-        self.optimizer = make_optimizer(spec, self.params)
+        # (parameter, its member axis); depth 1 has no hidden-to-hidden weights
+        self.params = [(p, MLPEnsemble.MEMBER_AXIS[name]) for name, p in self.model.named_parameters() if p.numel()]
+        self.optimizer = make_optimizer(spec, [p for p, _ in self.params])
         self.alive = torch.ones(len(group), dtype=torch.bool, device=device)
         self.updates = torch.zeros(len(group), dtype=torch.int64, device=device)
         self.key = fingerprint(group, spec, data) if checkpoint is not None else None
@@ -242,10 +255,10 @@ class _GroupTrainer:
             loss = F.cross_entropy(logits.flatten(0, 1), y_train[idx].flatten(), reduction="none").view(e, batch).mean(1)
             self.optimizer.zero_grad()
             torch.where(self.alive, loss, 0.0).sum().backward()
-            finite = torch.isfinite(loss) & torch.stack([torch.isfinite(p.grad).flatten(1).all(1) for p in params]).all(0)
+            finite = torch.isfinite(loss) & torch.stack([_all_finite_per_member(p.grad, axis) for p, axis in params]).all(0)
             self.alive &= finite
-            for p in params:  # frozen members get no update (SGD: none; RMSProp: 0 / (sqrt(v) + eps))
-                p.grad.masked_fill_(~self.alive.view(-1, *[1] * (p.dim() - 1)), 0.0)
+            for p, axis in params:  # frozen members get no update (SGD: none; RMSProp: 0 / (sqrt(v) + eps))
+                p.grad.masked_fill_(~_along(self.alive, axis, p.dim()), 0.0)
             self.optimizer.step()
             self.updates += self.alive
             loss_sum += torch.where(self.alive, loss.detach(), 0.0).sum()

@@ -53,6 +53,8 @@ def test_claims_round_trip_and_scorecard(tmp_path):
     table = scorecard(claims)
     assert "| `fig` | x is 1 | paper, Fig. 1 | 1 ± 0.1 | 1.05 | **pass** |" in table
     assert "**FAIL**" in table and "1 of 2 claims pass." in table
+    piped = scorecard([Claim("fig", "peak", "paper", "|x − 1| ≤ 0.25", "x = 1.1", True)])
+    assert "| \\|x − 1\\| ≤ 0.25 |" in piped  # an absolute value must not split the cell
 
 
 def test_inspect_summarizes_every_artifact_type(tmp_path, capsys):

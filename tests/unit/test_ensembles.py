@@ -60,13 +60,15 @@ def test_members_do_not_mix():
         model = MLPEnsemble(members, 6, 8, 3, dtype=torch.float64)
         if poison:
             with torch.no_grad():
-                model.w_hidden[0, 1, 0, 0] = float("nan")
+                model.w_hidden[1, 0, 0, 0] = float("nan")  # layer 2, member 0
         out = model(x)
-        out[1:].sum().backward()
-        return out[1:].detach(), [p.grad[1:] for p in model.parameters()]
+        out.sum().backward()
+        grads = [p.grad.movedim(MLPEnsemble.MEMBER_AXIS[name], 0)[1:] for name, p in model.named_parameters()]
+        return out.detach(), grads
 
     (clean, clean_grads), (poisoned, poisoned_grads) = outputs_and_grads(False), outputs_and_grads(True)
-    torch.testing.assert_close(poisoned, clean, rtol=0, atol=0)
+    assert torch.isnan(poisoned[0]).all() and not torch.isnan(clean[0]).any()
+    torch.testing.assert_close(poisoned[1:], clean[1:], rtol=0, atol=0)
     for a, b in zip(poisoned_grads, clean_grads):
         torch.testing.assert_close(a, b, rtol=0, atol=0)
 

@@ -35,6 +35,29 @@ def code(*modules):
     return [f"src/dltheory/{m}" for m in ("artifacts.py", *modules)]
 
 
+def checkpoints(figure, name):
+    """Scratch folder of a training job's checkpoints: not a declared output, so a failed or
+    killed job keeps it and its rerun resumes; the job deletes it once its table is written."""
+    return f"results/.checkpoints/{figure}/{name}"
+
+
+def depth_accuracy_tables():
+    """One training table per configured dataset x optimizer (one panel each)."""
+    cfg = config["depth_accuracy"]
+    return [results("depth_accuracy", f"{d}_{o}.csv") for d in cfg["datasets"] for o in cfg["optimizers"]]
+
+
+def depth_accuracy_grid():
+    """The grid and hyperparameters every depth_accuracy panel shares (the lr is per optimizer)."""
+    return {k: v for k, v in config["depth_accuracy"].items() if k not in ("datasets", "optimizers", "lr")}
+
+
+def data_params():
+    """Data options that change the numbers. The folder and the download switch do not (files are
+    checksummed), so scripts read them from the config and changing them reruns nothing."""
+    return {k: config["data"][k] for k in ("test_fraction", "split_seed")}
+
+
 def figure_files(figure):
     return [f"figures/{figure}.pdf", f"figures/{figure}.png"]
 
@@ -53,8 +76,41 @@ def check_config(cfg):
             errors.append(
                 f"phase_diagram.propagation.sigma_w2: {bad} has no finite q* for relu at sigma_b2 > 0; allowed: values < 2"
             )
+    errors += check_depth_accuracy(cfg)
     if errors:
         raise WorkflowError("invalid config:\n  " + "\n  ".join(errors))
+
+
+def check_depth_accuracy(cfg):
+    """The 6 xi_c overlay comes from phase_diagram's tanh depth-scale grid: depth_accuracy's
+    sigma_b2 must be a row of it and its sigma_w2 range must lie inside it."""
+    errors = []
+    da, grid = cfg["depth_accuracy"], cfg["phase_diagram"]["grid"]
+    sb = grid["sigma_b2"]
+    step = (sb["max"] - sb["min"]) / (sb["num"] - 1)
+    k = (da["sigma_b2"] - sb["min"]) / step
+    if not (0 <= round(k) < sb["num"] and abs(k - round(k)) < 1e-6):
+        errors.append(
+            f"depth_accuracy.sigma_b2: {da['sigma_b2']} is not on phase_diagram.grid.sigma_b2 "
+            f"({sb['num']} values from {sb['min']} to {sb['max']}); allowed: one of those values"
+        )
+    sw, sw_grid = da["sigma_w2"], grid["sigma_w2"]
+    if sw["min"] >= sw["max"]:
+        errors.append(f"depth_accuracy.sigma_w2: min ({sw['min']}) must be < max ({sw['max']})")
+    if sw["min"] < sw_grid["min"] or sw["max"] > sw_grid["max"]:
+        errors.append(
+            f"depth_accuracy.sigma_w2: [{sw['min']}, {sw['max']}] must lie inside phase_diagram.grid.sigma_w2 "
+            f"[{sw_grid['min']}, {sw_grid['max']}] (xi_c is read from that grid)"
+        )
+    if "depth_accuracy" in cfg["figures"] and cfg["phase_diagram"]["activation"] != "tanh":
+        errors.append(
+            f"phase_diagram.activation: {cfg['phase_diagram']['activation']!r}, but depth_accuracy trains tanh networks "
+            "and overlays their xi_c; allowed: tanh"
+        )
+    missing = sorted(set(da["optimizers"]) - set(da["lr"]))
+    if missing:
+        errors.append(f"depth_accuracy.lr: no learning rate for optimizer(s) {missing}; give one per entry of depth_accuracy.optimizers")
+    return errors
 
 
 check_config(config)

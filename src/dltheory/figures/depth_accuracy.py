@@ -38,6 +38,8 @@ REFERENCE_BAND = {"sigma_b2": 0.05, "depth": 100, "band": (1.51, 2.18), "toleran
 
 def xi_c_slice(depth_scales: pd.DataFrame, sigma_b2: float) -> pd.DataFrame:
     """Rows of ``phase_diagram``'s depth-scale table at this σ_b², sorted by σ_w²."""
+    if set(depth_scales.activation) != {"tanh"}:
+        raise ValueError(f"depth_accuracy trains tanh networks, but the depth scales are for {sorted(set(depth_scales.activation))}")
     rows = depth_scales.loc[np.isclose(depth_scales.sigma_b2, sigma_b2)].sort_values("sigma_w2")
     if rows.empty:
         raise ValueError(f"sigma_b2 = {sigma_b2} is not on the depth-scale grid (values {sorted(depth_scales.sigma_b2.unique())})")
@@ -116,23 +118,15 @@ def ridge(sigma_w2: np.ndarray, score: np.ndarray) -> float:
     return float(x1 - 0.5 * num / den) if den != 0 else float(x1)
 
 
-def trainability_table(tables: list[pd.DataFrame], depth_scales: pd.DataFrame) -> pd.DataFrame:
+def trainability_table(table: pd.DataFrame, depth_scales: pd.DataFrame) -> pd.DataFrame:
     """One row of :func:`trainability` scores per panel, with the critical σ_w² of its σ_b²."""
     rows = []
-    for table in tables:
-        for dataset, optimizer in panels(table):
-            panel = table[(table.dataset == dataset) & (table.optimizer == optimizer)]
-            sigma_b2 = float(panel.sigma_b2.iloc[0])
-            slice_ = xi_c_slice(depth_scales, sigma_b2)
-            rows.append(
-                {
-                    "dataset": dataset,
-                    "optimizer": optimizer,
-                    "sigma_b2": sigma_b2,
-                    "critical_sigma_w2": critical_sigma_w2(slice_),
-                    **trainability(panel, slice_),
-                }
-            )
+    for dataset, optimizer in panels(table):
+        panel = table[(table.dataset == dataset) & (table.optimizer == optimizer)]
+        sigma_b2 = float(panel.sigma_b2.iloc[0])
+        slice_ = xi_c_slice(depth_scales, sigma_b2)
+        scores = {"critical_sigma_w2": critical_sigma_w2(slice_), **trainability(panel, slice_)}
+        rows.append({"dataset": dataset, "optimizer": optimizer, "sigma_b2": sigma_b2, **scores})
     return pd.DataFrame(rows)
 
 
@@ -185,3 +179,55 @@ def claims(scores: pd.DataFrame, depth_scales: pd.DataFrame) -> list[Claim]:
             ),
         ]
     return out
+
+
+def _edges(centres: np.ndarray) -> np.ndarray:
+    """Cell edges around grid centres (midpoints inside, half a step outside)."""
+    mid = 0.5 * (centres[1:] + centres[:-1])
+    first, last = centres[0] - (mid[0] - centres[0]), centres[-1] + (centres[-1] - mid[-1])
+    return np.concatenate([[first], mid, [last]])
+
+
+def plot(table: pd.DataFrame, depth_scales: pd.DataFrame, scores: pd.DataFrame):
+    """Heat maps of training (top) and test (bottom) accuracy per panel with ξ_c, 6ξ_c and the fitted kξ_c."""
+    import matplotlib.pyplot as plt
+
+    from ..plotting import setup_style
+
+    setup_style()
+    panel_list = panels(table)
+    fig, axes = plt.subplots(2, len(panel_list), figsize=(5.2 * len(panel_list) + 0.8, 8.4), squeeze=False, constrained_layout=True)
+    for col, (dataset, optimizer) in enumerate(panel_list):
+        panel = table[(table.dataset == dataset) & (table.optimizer == optimizer)]
+        score = scores[(scores.dataset == dataset) & (scores.optimizer == optimizer)].iloc[0]
+        slice_ = xi_c_slice(depth_scales, score.sigma_b2)
+        first = panel.iloc[0]
+        for row, (metric, name) in enumerate((("train_acc", "training"), ("test_acc", "test"))):
+            ax = axes[row, col]
+            grid = accuracy_grid(panel, metric)
+            sigma_w2, depth = grid.columns.to_numpy(dtype=float), grid.index.to_numpy(dtype=float)
+            xe, ye = _edges(sigma_w2), _edges(depth)
+            mesh = ax.pcolormesh(xe, ye, grid.to_numpy(), cmap="viridis", vmin=0.0, vmax=1.0, rasterized=True)
+            diverged = panel.groupby(["depth", "sigma_w2"]).diverged.any().unstack("sigma_w2").reindex_like(grid)
+            dd, ww = np.nonzero(diverged.to_numpy())
+            ax.plot(sigma_w2[ww], depth[dd], "x", color="C3", ms=5, label="diverged (NaN/inf)" if len(dd) else None)
+            line = np.linspace(xe[0], xe[-1], 600)
+            xi = xi_c_at(slice_, line)
+            ax.plot(line, 6 * xi, "w-", lw=2, label=r"$6\xi_c$")
+            ax.plot(line, xi, "w--", lw=1.5, label=r"$\xi_c$")
+            if row == 0:
+                ax.plot(line, score.k_fit * xi, color="C1", ls="-.", lw=1.5, label=rf"${score.k_fit:.1f}\,\xi_c$ (fitted $k$)")
+                if np.nanmin(grid.to_numpy()) < score.threshold < np.nanmax(grid.to_numpy()):
+                    ax.contour(sigma_w2, depth, grid.to_numpy(), levels=[score.threshold], colors="C3", linewidths=1.2)
+                ax.plot([], [], color="C3", lw=1.2, label=f"trainable edge (acc = {score.threshold:.2f})")
+            ax.axvline(score.critical_sigma_w2, color="w", ls=":", lw=1)
+            ax.set(xlim=(xe[0], xe[-1]), ylim=(ye[0], ye[-1]), xlabel=r"$\sigma_w^2$", ylabel="depth $L$ (hidden layers)")
+            ax.set_title(
+                f"{dataset}, {optimizer} lr {first.lr:g}: {name} accuracy\n"
+                f"width {first.width}, {first.steps if not first.diverged else panel.steps.max()} steps, "
+                rf"$\sigma_b^2 = {score.sigma_b2:g}$, {panel.seed.nunique()} seed(s)"
+            )
+            if row == 0:
+                ax.legend(loc="upper right", fontsize="x-small", framealpha=0.85)
+            fig.colorbar(mesh, ax=ax, label=f"{name} accuracy")
+    return fig

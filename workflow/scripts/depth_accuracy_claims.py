@@ -1,0 +1,18 @@
+"""Claims of depth_accuracy: the trainable region against L < k xi_c, and the accuracy ridge."""
+
+import pandas as pd
+
+from dltheory.artifacts import log_to, provenance, read_table, write_table
+from dltheory.claims import write_claims
+from dltheory.figures import depth_accuracy as fig
+
+with log_to(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
+    depth_scales = read_table(snakemake.input.depth_scales)  # noqa: F821
+    table = pd.concat([read_table(path) for path in snakemake.input.tables], ignore_index=True)  # noqa: F821
+    scores = fig.trainability_table(table, depth_scales)
+    log("trainability per panel:\n" + scores.T.to_string())
+    write_table(scores, snakemake.output.scores, provenance({"inputs": list(snakemake.input)}))  # noqa: F821
+    claims = fig.claims(scores, depth_scales)
+    for c in claims:
+        log(f"{c.verdict}: {c.claim}: expected {c.expected}, measured {c.measured}")
+    write_claims(claims, snakemake.output.claims)  # noqa: F821

@@ -1,0 +1,43 @@
+"""Train depth_accuracy's grid of tanh networks for one dataset x optimizer (batched by depth)."""
+
+import shutil
+
+import numpy as np
+import torch
+
+from dltheory.artifacts import Timer, log_to, provenance, write_table
+from dltheory.data import load_dataset
+from dltheory.device import resolve_device
+from dltheory.ensembles import member_grid
+from dltheory.figures.phase_diagram import grid_axis
+from dltheory.training import TrainSpec, train_ensemble
+
+p = snakemake.params  # noqa: F821 (injected by Snakemake)
+w = snakemake.wildcards  # noqa: F821
+grid, data_cfg = p.grid, snakemake.config["data"]  # noqa: F821
+with log_to(snakemake.log[0]) as log:  # noqa: F821
+    torch.set_num_threads(snakemake.threads)  # noqa: F821
+    device = resolve_device(p.device)
+    data = load_dataset(
+        w.dataset,
+        data_dir=data_cfg["dir"],
+        download_missing=data_cfg["download"],
+        seed=p.data["split_seed"],
+        test_fraction=p.data["test_fraction"],
+        n_train=grid["n_train"],
+        n_test=grid["n_test"],
+    )
+    log(f"{data.name}: {len(data.y_train):,} train / {len(data.y_test):,} test samples, {data.n_features} features ({data.source})")
+    seeds = list(range(grid["seed"], grid["seed"] + grid["seeds"]))
+    members = member_grid(grid_axis(grid["sigma_w2"]), [grid["sigma_b2"]], grid["depths"], seeds)
+    spec = TrainSpec(w.optimizer, p.lr, grid["steps"], grid["batch_size"], grid["width"], grid["dtype"])
+    log(f"{len(members)} networks ({len(grid['depths'])} depth groups), {spec}, device {device}")
+    with Timer() as t:
+        table = train_ensemble(
+            members, data, spec, device=device, checkpoint_dir=p.checkpoints, checkpoint_every=grid["checkpoint_every"], log=log
+        )
+    log(f"trained in {t.seconds:.0f} s; diverged: {int(table.diverged.sum())} of {len(table)}")
+    log("mean training accuracy (rows: depth, columns: sigma_w2):\n" + table.pivot_table("train_acc", "depth", "sigma_w2", aggfunc=np.mean).round(2).to_string())
+    meta = provenance(dict(p.items()), data_source=data.source, seeds=seeds, device=device, threads=snakemake.threads, wall_time_s=t.seconds)  # noqa: F821
+    write_table(table, snakemake.output.table, meta)  # noqa: F821
+    shutil.rmtree(p.checkpoints, ignore_errors=True)  # the table is in place: the checkpoints are spent
