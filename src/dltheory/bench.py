@@ -1,16 +1,25 @@
 """``python -m dltheory bench NAME``: speed of the vectorized code against the straightforward one.
 
-Each benchmark times the vectorized implementation and the per-point reference on the same
-points, prints the ratio and the largest difference, and names the device. Timings are wall
+Each benchmark times the vectorized (batched) implementation and the per-point (per-network)
+reference on the same work, prints the ratio, and names the machine and device. Timings are wall
 clock, best of a few repeats for the fast side.
+
+* ``meanfield``: critical line and ξ_c, vectorized quadrature against ``scipy.integrate.quad``.
+* ``ensembles``: training the default ``depth_accuracy`` grid (read from the config file) as
+  batched ensembles against one ``nn.Sequential`` at a time, in network-steps per second, with
+  the achieved FLOP rate, peak RSS and, on a GPU, peak device memory and the card's FP32 peak.
 """
 
 from __future__ import annotations
 
+import os
 import platform
+import resource
 import time
+from pathlib import Path
 
 import numpy as np
+import torch
 
 from . import meanfield, reference
 
@@ -25,8 +34,6 @@ def _best_of(fn, repeats: int = 3) -> tuple[float, object]:
 
 
 def _machine() -> str:
-    import os
-
     return f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
@@ -59,20 +66,104 @@ def bench_meanfield(n_line: int = 16, sigma_w2=(1.2, 1.5, 2.0, 2.5, 3.0, 4.0), s
     }
 
 
-BENCHMARKS = {"meanfield": bench_meanfield}
+# Dense FP32 peak (no tensor cores) of cards we have measured on, TFLOP/s, from the vendors' sheets.
+FP32_PEAK_TFLOPS = {"H100 PCIe": 51.2, "H100": 66.9, "H200": 66.9, "A100": 19.5, "L4": 30.3, "T4": 8.1}
 
 
-def run(name: str) -> str:
-    result = BENCHMARKS[name]()
-    lines = [f"bench {name} on {_machine()}, device cpu"]
-    if name == "meanfield":
-        r = result
-        lines += [
-            f"  points                     {r['points']}",
-            f"  quad loop (reference)      {r['reference_s']:.2f} s",
-            f"  vectorized                 {r['vectorized_s'] * 1e3:.1f} ms",
-            f"  speed ratio                {r['speedup']:.0f}x   (aim >= 100x)",
-            f"  largest difference         {r['max_difference']:.1e}   (critical sigma_w2 absolute, xi_c relative; aim <= 1e-8)",
-            f"  default grid ({r['default_grid_points']} points, q*, c*, chi, xi)   {r['default_grid_s']:.2f} s",
-        ]
-    return "\n".join(lines)
+def _fp32_peak(device_name: str) -> float | None:
+    return next((peak for card, peak in FP32_PEAK_TFLOPS.items() if card in device_name), None)
+
+
+def bench_ensembles(config: str | os.PathLike = "config/config.yaml", steps: int = 20, device: str = "auto") -> dict:
+    """Training throughput on the configured depth_accuracy grid (first dataset, first optimizer)."""
+    import yaml
+
+    from .data import load_dataset
+    from .device import DTYPES, resolve_device
+    from .ensembles import member_grid
+    from .figures.phase_diagram import grid_axis
+    from .training import Progress, TrainSpec, _GroupTrainer, group_by_depth
+
+    cfg = yaml.safe_load(Path(config).read_text())["depth_accuracy"]
+    device = resolve_device(device)
+    optimizer = cfg["optimizers"][0]
+    spec = TrainSpec(optimizer, cfg["lr"][optimizer], steps, cfg["batch_size"], cfg["width"], cfg["dtype"])
+    data = load_dataset(cfg["datasets"][0], n_train=cfg["n_train"], n_test=cfg["n_test"])
+    seeds = range(cfg["seed"], cfg["seed"] + cfg["seeds"])
+    members = member_grid(grid_axis(cfg["sigma_w2"]), [cfg["sigma_b2"]], cfg["depths"], seeds)
+    dtype = DTYPES[spec.dtype]
+    x = torch.as_tensor(data.x_train, dtype=dtype, device=device)
+    y = torch.as_tensor(data.y_train, device=device)
+    sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
+    if device == "cuda":
+        torch.cuda.reset_peak_memory_stats()
+
+    batched_s, flops = 0.0, 0.0
+    for depth, group in group_by_depth(members).items():
+        trainer = _GroupTrainer(group, data, spec, dtype, device, checkpoint=None, checkpoint_every=0)
+        sync()
+        start = time.perf_counter()
+        trainer.train(x, y, Progress({depth: group}, steps, lambda _: None, every_s=1e9), "bench")
+        sync()
+        batched_s += time.perf_counter() - start
+        flops += 3 * trainer.model.flops_per_sample() * spec.batch_size * len(group) * steps  # forward + backward ≈ 3 forwards
+
+    sequential_s = 0.0
+    for member in members:
+        net = reference.sequential_mlp(member, data.n_features, spec.width, data.n_classes, dtype).to(device)
+        sync()
+        start = time.perf_counter()
+        reference.train_network(net, member.seed, x, y, spec)
+        sync()
+        sequential_s += time.perf_counter() - start
+
+    network_steps = len(members) * steps
+    device_name = torch.cuda.get_device_name() if device == "cuda" else "cpu"
+    return {
+        "device": device_name,
+        "grid": f"{len(members)} networks (depths {min(cfg['depths'])}-{max(cfg['depths'])}, width {spec.width}, batch {spec.batch_size}), {optimizer}, {steps} steps each",
+        "batched_network_steps_per_s": network_steps / batched_s,
+        "sequential_network_steps_per_s": network_steps / sequential_s,
+        "speedup": sequential_s / batched_s,
+        "batched_gflops": flops / batched_s / 1e9,
+        "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6,  # ru_maxrss is in KiB on Linux
+        "peak_device_gb": torch.cuda.max_memory_allocated() / 1e9 if device == "cuda" else None,
+        "fp32_peak_tflops": _fp32_peak(device_name) if device == "cuda" else None,
+    }
+
+
+def _report_meanfield(r: dict) -> list[str]:
+    return [
+        f"  points                     {r['points']}",
+        f"  quad loop (reference)      {r['reference_s']:.2f} s",
+        f"  vectorized                 {r['vectorized_s'] * 1e3:.1f} ms",
+        f"  speed ratio                {r['speedup']:.0f}x   (aim >= 100x)",
+        f"  largest difference         {r['max_difference']:.1e}   (critical sigma_w2 absolute, xi_c relative; aim <= 1e-8)",
+        f"  default grid ({r['default_grid_points']} points, q*, c*, chi, xi)   {r['default_grid_s']:.2f} s",
+    ]
+
+
+def _report_ensembles(r: dict) -> list[str]:
+    aim = "20x on a GPU" if r["peak_device_gb"] is not None else "3x on a CPU"
+    lines = [
+        f"  grid                       {r['grid']}",
+        f"  one network at a time      {r['sequential_network_steps_per_s']:,.0f} network-steps/s",
+        f"  batched ensembles          {r['batched_network_steps_per_s']:,.0f} network-steps/s   ({r['batched_gflops']:.1f} GFLOP/s)",
+        f"  speed ratio                {r['speedup']:.1f}x   (aim >= {aim})",
+        f"  peak RSS                   {r['peak_rss_gb']:.2f} GB",
+    ]
+    if r["peak_device_gb"] is not None:
+        lines.append(f"  peak device memory         {r['peak_device_gb']:.2f} GB")
+        if r["fp32_peak_tflops"]:
+            lines.append(f"  share of the card's FP32 peak ({r['fp32_peak_tflops']} TFLOP/s)   {r['batched_gflops'] / 1e3 / r['fp32_peak_tflops']:.1%}")
+    return lines
+
+
+BENCHMARKS = {"meanfield": (bench_meanfield, _report_meanfield), "ensembles": (bench_ensembles, _report_ensembles)}
+
+
+def run(name: str, **options) -> str:
+    bench, report = BENCHMARKS[name]
+    result = bench(**options)
+    device = result.get("device", "cpu")
+    return "\n".join([f"bench {name} on {_machine()}, device {device}", *report(result)])

@@ -84,7 +84,8 @@ def critical_sigma_w2(sigma_b2: float, activation: str = "tanh") -> float:
     return optimize.brentq(lambda sw: chi_1(sw, sigma_b2, activation) - 1.0, 1.0, 4.0, xtol=1e-14, rtol=1e-15)
 
 
-def _sequential_mlp(member: Member, n_in: int, width: int, n_out: int, dtype) -> nn.Sequential:
+def sequential_mlp(member: Member, n_in: int, width: int, n_out: int, dtype=torch.float32) -> nn.Sequential:
+    """The member as ``nn.Sequential`` of ``nn.Linear`` + ``nn.Tanh``, with its initial weights."""
     layers = []
     for w, b in init_member(member, n_in, width, n_out):
         linear = nn.Linear(*w.shape, dtype=dtype)
@@ -95,26 +96,30 @@ def _sequential_mlp(member: Member, n_in: int, width: int, n_out: int, dtype) ->
     return nn.Sequential(*layers[:-1])  # no tanh after the readout
 
 
+def train_network(net: nn.Module, seed: int, x: torch.Tensor, y: torch.Tensor, spec: TrainSpec) -> tuple[int, bool]:
+    """Train one network for ``spec.steps`` steps; (updates applied, diverged). Stops at the first
+    non-finite loss or gradient, before applying it."""
+    optimizer = make_optimizer(spec, net.parameters())
+    for step in range(spec.steps):
+        idx = torch.as_tensor(batch_indices(seed, step, len(x), spec.batch_size), device=x.device)
+        loss = F.cross_entropy(net(x[idx]), y[idx])
+        optimizer.zero_grad()
+        loss.backward()
+        if not torch.isfinite(loss) or not all(torch.isfinite(p.grad).all() for p in net.parameters()):
+            return step, True
+        optimizer.step()
+    return spec.steps, False
+
+
 def train_sequential(members: list[Member], data: Dataset, spec: TrainSpec) -> pd.DataFrame:
-    """Each member trained alone on the CPU; stops (diverged) at its first non-finite loss or gradient."""
+    """Each member trained alone on the CPU, then evaluated on all of both splits."""
     dtype = DTYPES[spec.dtype]
     x_train, y_train = torch.as_tensor(data.x_train, dtype=dtype), torch.as_tensor(data.y_train)
     x_test, y_test = torch.as_tensor(data.x_test, dtype=dtype), torch.as_tensor(data.y_test)
     out = {"steps": [], "train_acc": [], "test_acc": [], "final_loss": [], "diverged": []}
     for member in members:
-        net = _sequential_mlp(member, data.n_features, spec.width, data.n_classes, dtype)
-        optimizer = make_optimizer(spec, net.parameters())
-        steps, diverged = 0, False
-        for step in range(spec.steps):
-            idx = torch.as_tensor(batch_indices(member.seed, step, len(x_train), spec.batch_size))
-            loss = F.cross_entropy(net(x_train[idx]), y_train[idx])
-            optimizer.zero_grad()
-            loss.backward()
-            if not torch.isfinite(loss) or not all(torch.isfinite(p.grad).all() for p in net.parameters()):
-                diverged = True
-                break
-            optimizer.step()
-            steps += 1
+        net = sequential_mlp(member, data.n_features, spec.width, data.n_classes, dtype)
+        steps, diverged = train_network(net, member.seed, x_train, y_train, spec)
         with torch.no_grad():
             train_logits, test_logits = net(x_train), net(x_test)
             out["final_loss"].append(F.cross_entropy(train_logits, y_train).item())

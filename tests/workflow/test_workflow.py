@@ -60,14 +60,20 @@ def test_dry_run(tmp_path, config):
     assert run.returncode == 0, run.stdout + run.stderr
     for rule in ("phase_diagram_theory", "phase_diagram_propagation", "phase_diagram_claims", "phase_diagram_plot", "all_figures"):
         assert f"rule {rule}:" in run.stdout
+    for rule in ("depth_accuracy_train", "depth_accuracy_claims", "depth_accuracy_plot"):
+        assert f"rule {rule}:" in run.stdout
+    panels = yaml.safe_load((repo / "config" / config).read_text())["depth_accuracy"]
+    for dataset in panels.get("datasets", ["mnist_5k"]):
+        for optimizer in panels.get("optimizers", ["sgd"]):
+            assert f"results/depth_accuracy/{dataset}_{optimizer}.csv" in run.stdout
 
 
 def test_smoke_build_outputs(smoke_build):
     repo = smoke_build
     subprocess.run(["sha256sum", "-c", "figures/all"], cwd=repo, check=True, capture_output=True)
     manifest = (repo / "figures/all").read_text()
-    for name in ("figures/phase_diagram.pdf", "figures/phase_diagram.png", "figures/claims.md"):
-        assert name in manifest
+    for name in ("phase_diagram.pdf", "phase_diagram.png", "depth_accuracy.pdf", "depth_accuracy.png", "claims.md"):
+        assert f"figures/{name}" in manifest
     scorecard = (repo / "figures/claims.md").read_text()
     assert "| figure | claim | source | expected | measured | verdict |" in scorecard
     import pandas as pd
@@ -84,6 +90,20 @@ def test_smoke_build_outputs(smoke_build):
     assert (repo / "logs/phase_diagram/propagation.log").read_text().count("layers/s") >= 2
 
 
+def test_smoke_build_trains_depth_accuracy(smoke_build):
+    import pandas as pd
+
+    table = pd.read_csv(smoke_build / "results/depth_accuracy/mnist_5k_sgd.csv")
+    spec = ["sigma_w2", "sigma_b2", "depth", "width", "seed", "steps", "train_acc", "test_acc", "final_loss", "diverged"]
+    assert set(spec) <= set(table.columns)
+    assert len(table) == 4 * 2 and set(table.depth) == {2, 6} and (table.steps == 20).all()  # smoke grid: 4 sigma_w2 x 2 depths
+    assert (smoke_build / "results/depth_accuracy/mnist_5k_sgd.meta.json").exists()
+    assert {"k_fit", "agreement", "ridge_sigma_w2"} <= set(pd.read_csv(smoke_build / "results/depth_accuracy/trainability.csv").columns)
+    log = (smoke_build / "logs/depth_accuracy/train_mnist_5k_sgd.log").read_text()
+    assert "step 20/20" in log and "layer-steps/s" in log and "ETA" in log
+    assert not (smoke_build / "results/.checkpoints/depth_accuracy/mnist_5k_sgd").exists()  # spent once the table is written
+
+
 def test_second_run_has_nothing_to_do(smoke_build):
     run = snakemake(smoke_build, "figures/all", "-n", "--configfile", "config/smoke.yaml")
     assert run.returncode == 0 and "Nothing to be done" in run.stdout + run.stderr, run.stdout
@@ -96,8 +116,9 @@ def test_replot_does_not_recompute(smoke_build):
     original = plotting.read_text()
     plotting.write_text(original + "# an edit\n")
     run = snakemake(smoke_build, "figures/all", "-n", "--configfile", "config/smoke.yaml")
-    assert "rule phase_diagram_plot:" in run.stdout
-    assert "rule phase_diagram_propagation:" not in run.stdout and "rule phase_diagram_theory:" not in run.stdout
+    assert "rule phase_diagram_plot:" in run.stdout and "rule depth_accuracy_plot:" in run.stdout
+    for compute in ("phase_diagram_propagation", "phase_diagram_theory", "depth_accuracy_train", "depth_accuracy_claims"):
+        assert f"rule {compute}:" not in run.stdout
     plotting.write_text(original)
 
 
@@ -111,6 +132,13 @@ BAD_CONFIGS = [
     ({"device": "tpu"}, ["device", "tpu"]),
     ({"figures": ["phase_diagram", "no_such_figure"]}, ["figures", "no_such_figure"]),
     ({"phase_diagram": {"propagation": {"widht": 100}}}, ["widht"]),
+    ({"depth_accuracy": {"sigma_b2": 0.07}}, ["depth_accuracy.sigma_b2", "0.07", "phase_diagram.grid.sigma_b2"]),
+    ({"depth_accuracy": {"sigma_w2": {"min": 0.2, "max": 4.0, "num": 5}}}, ["depth_accuracy.sigma_w2", "inside"]),
+    ({"depth_accuracy": {"depths": [0, 5]}}, ["depths", "minimum"]),
+    ({"depth_accuracy": {"datasets": ["imagenet"]}}, ["datasets", "imagenet"]),
+    ({"depth_accuracy": {"optimizers": ["adam"]}}, ["optimizers", "adam"]),
+    ({"depth_accuracy": {"lr": {"sgd": -0.1}}}, ["lr", "-0.1"]),
+    ({"data": {"test_fraction": 0.9}}, ["test_fraction", "0.9"]),
 ]
 
 
@@ -125,4 +153,17 @@ def test_bad_config_fails_before_any_job_and_keeps_results(smoke_build, tmp_path
     for fragment in expected:
         assert fragment in output, output
     assert "Building DAG" not in output  # failed while loading the workflow, before planning jobs
+    assert tree_digest(smoke_build / "results", smoke_build / "figures") == before
+
+
+def test_missing_published_data_fails_with_what_to_download(smoke_build, tmp_path):
+    """The real-data option, offline: the job fails naming the files, their URLs and the folder."""
+    override = tmp_path / "mnist.yaml"
+    override.write_text(yaml.safe_dump({"depth_accuracy": {"datasets": ["mnist"]}, "data": {"dir": str(tmp_path / "data")}}))
+    before = tree_digest(smoke_build / "results", smoke_build / "figures")
+    run = snakemake(smoke_build, "results/depth_accuracy/mnist_sgd.csv", "--configfile", "config/smoke.yaml", str(override), "--cores", "1")
+    output = run.stdout + run.stderr
+    assert run.returncode != 0
+    for fragment in ("train-images-idx3-ubyte.gz", "https://", str(tmp_path / "data")):
+        assert fragment in output, output
     assert tree_digest(smoke_build / "results", smoke_build / "figures") == before
