@@ -123,3 +123,14 @@ def test_progress_lines_give_step_loss_rate_and_eta(digits):
     last = lines[-1]
     for part in ("depth 3", "step 3/3", "loss", "alive 6/6", "layer-steps/s", "done 100.0%", "ETA 0 s"):
         assert part in last
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_training_matches_the_cpu_reference(digits):
+    """Same initial weights and batches on both devices (they come from NumPy): float64 agrees closely."""
+    spec = TrainSpec("rmsprop", 0.003, steps=25, batch_size=32, width=16, dtype="float64")
+    gpu = train_ensemble(GRID, digits, spec, device="cuda", log=quiet)
+    cpu = train_sequential(GRID, digits, spec)
+    np.testing.assert_allclose(gpu.final_loss, cpu.final_loss, rtol=1e-6)
+    np.testing.assert_allclose(gpu.train_acc, cpu.train_acc, atol=2 / 300)  # at most a sample or two flips
