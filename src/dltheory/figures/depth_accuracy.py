@@ -51,22 +51,21 @@ def xi_c_at(slice_: pd.DataFrame, sigma_w2) -> np.ndarray:
     return 1.0 / np.interp(np.asarray(sigma_w2, dtype=float), slice_.sigma_w2, 1.0 / slice_.xi_c)
 
 
+def _zero_crossings(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The x where y changes sign between neighbouring grid points (linear interpolation)."""
+    i = np.flatnonzero(np.sign(y[:-1]) != np.sign(y[1:]))
+    return x[i] - y[i] * (x[i + 1] - x[i]) / (y[i + 1] - y[i])
+
+
 def critical_sigma_w2(slice_: pd.DataFrame) -> float:
-    """Where χ_1 crosses 1 along the slice (linear interpolation between grid points)."""
-    chi = slice_.chi_1.to_numpy() - 1.0
-    i = int(np.flatnonzero(np.diff(np.sign(chi)) > 0)[0])
-    w = slice_.sigma_w2.to_numpy()
-    return float(w[i] - chi[i] * (w[i + 1] - w[i]) / (chi[i + 1] - chi[i]))
+    """Where χ_1 crosses 1 along the slice."""
+    return float(_zero_crossings(slice_.sigma_w2.to_numpy(), slice_.chi_1.to_numpy() - 1.0)[0])
 
 
 def band_where_deeper_than(slice_: pd.DataFrame, depth: float, multiple: float = 6.0) -> tuple[float, float]:
-    """The σ_w² interval where multiple·ξ_c > depth (linear interpolation at both edges)."""
-    w, excess = slice_.sigma_w2.to_numpy(), multiple * slice_.xi_c.to_numpy() - depth
-    inside = np.flatnonzero(excess > 0)
-    lo, hi = inside[0], inside[-1]
-    left = w[lo - 1] + (w[lo] - w[lo - 1]) * (0 - excess[lo - 1]) / (excess[lo] - excess[lo - 1])
-    right = w[hi] + (w[hi + 1] - w[hi]) * (0 - excess[hi]) / (excess[hi + 1] - excess[hi])
-    return float(left), float(right)
+    """The σ_w² interval where multiple·ξ_c > depth."""
+    edges = _zero_crossings(slice_.sigma_w2.to_numpy(), multiple * slice_.xi_c.to_numpy() - depth)
+    return float(edges[0]), float(edges[-1])
 
 
 def panels(table: pd.DataFrame) -> list[tuple[str, str]]:
