@@ -244,20 +244,20 @@ class _GroupTrainer:
 
     def train(self, x_train: torch.Tensor, y_train: torch.Tensor, progress: Progress, label: str) -> None:
         e, n, steps, batch = len(self.group), len(x_train), self.spec.steps, self.spec.batch_size
-        params = self.params
         seeds = [m.seed for m in self.group]
         loss_sum = torch.zeros((), dtype=torch.float64, device=x_train.device)  # summed on device: no sync per step
         loss_count = torch.zeros((), dtype=torch.int64, device=x_train.device)
         for step in range(self.start, steps):
             tick = time.perf_counter()
-            idx = torch.as_tensor(np.stack([batch_indices(s, step, n, batch) for s in seeds]), device=x_train.device)  # [E, B]
+            by_seed = {s: batch_indices(s, step, n, batch) for s in set(seeds)}  # members share seeds across σ_w²
+            idx = torch.as_tensor(np.stack([by_seed[s] for s in seeds]), device=x_train.device)  # [E, B]
             logits = self.model(x_train[idx])  # [E, B, C]
             loss = F.cross_entropy(logits.flatten(0, 1), y_train[idx].flatten(), reduction="none").view(e, batch).mean(1)
             self.optimizer.zero_grad()
             torch.where(self.alive, loss, 0.0).sum().backward()
-            finite = torch.isfinite(loss) & torch.stack([_all_finite_per_member(p.grad, axis) for p, axis in params]).all(0)
+            finite = torch.isfinite(loss) & torch.stack([_all_finite_per_member(p.grad, axis) for p, axis in self.params]).all(0)
             self.alive &= finite
-            for p, axis in params:  # frozen members get no update (SGD: none; RMSProp: 0 / (sqrt(v) + eps))
+            for p, axis in self.params:  # frozen members get no update (SGD: none; RMSProp: 0 / (sqrt(v) + eps))
                 p.grad.masked_fill_(~_along(self.alive, axis, p.dim()), 0.0)
             self.optimizer.step()
             self.updates += self.alive

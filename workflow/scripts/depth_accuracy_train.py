@@ -34,7 +34,13 @@ with log_to(snakemake.log[0]) as log:  # noqa: F821
     log(f"{len(members)} networks ({len(grid['depths'])} depth groups), {spec}, device {device}")
     with Timer() as t:
         table = train_ensemble(
-            members, data, spec, device=device, checkpoint_dir=p.checkpoints, checkpoint_every=grid["checkpoint_every"], log=log
+            members,
+            data,
+            spec,
+            device=device,
+            checkpoint_dir=p.checkpoints,
+            checkpoint_every=snakemake.config["depth_accuracy"]["checkpoint_every"],  # noqa: F821
+            log=log,
         )
     log(f"trained in {t.seconds:.0f} s; diverged: {int(table.diverged.sum())} of {len(table)}")
     log("mean training accuracy (rows: depth, columns: sigma_w2):\n" + table.pivot_table("train_acc", "depth", "sigma_w2", aggfunc=np.mean).round(2).to_string())

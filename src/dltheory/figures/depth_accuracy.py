@@ -223,7 +223,7 @@ def plot(table: pd.DataFrame, depth_scales: pd.DataFrame, scores: pd.DataFrame):
             ax.set(xlim=(xe[0], xe[-1]), ylim=(ye[0], ye[-1]), xlabel=r"$\sigma_w^2$", ylabel="depth $L$ (hidden layers)")
             ax.set_title(
                 f"{dataset}, {optimizer} lr {first.lr:g}: {name} accuracy\n"
-                f"width {first.width}, {first.steps if not first.diverged else panel.steps.max()} steps, "
+                f"width {first.width}, {panel.steps.max()} steps, "
                 rf"$\sigma_b^2 = {score.sigma_b2:g}$, {panel.seed.nunique()} seed(s)"
             )
             if row == 0:
