@@ -103,7 +103,7 @@ def bench_ensembles(config: str | os.PathLike = "config/config.yaml", steps: int
         trainer = _GroupTrainer(group, data, spec, dtype, device, checkpoint=None, checkpoint_every=0)
         sync()
         start = time.perf_counter()
-        trainer.train(x, y, Progress({depth: group}, steps, lambda _: None, every_s=1e9), "bench")
+        trainer.train(x, y, Progress(0, lambda _: None, every_s=1e9), "bench")
         sync()
         batched_s += time.perf_counter() - start
         flops += 3 * trainer.model.flops_per_sample() * spec.batch_size * len(group) * steps  # forward + backward ≈ 3 forwards

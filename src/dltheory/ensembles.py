@@ -1,14 +1,15 @@
 """Batched ensembles of fully connected networks: many MLPs trained as one set of stacked tensors.
 
-A grid of networks (σ_w² × σ_b² × seed at one depth) is held as stacked weights ``[E, in, out]``
-and run with ``torch.baddbmm``, so one forward/backward pass and one optimizer step serve all E
-members: a few large kernels instead of E Python loops. Members never mix: every op is either
-elementwise or block-diagonal over the member axis, so each member's gradient is the gradient of
-its own loss, exactly as if it were trained alone (:func:`dltheory.reference.train_sequential`
-checks that).
+E networks of the same layer widths (a grid of σ_w² × σ_b² × seed at one depth, or the seeds of
+a teacher-student run) are held as stacked weights ``[E, in, out]`` and run with
+``torch.baddbmm``, so one forward/backward pass and one optimizer step serve all E members: a few
+large kernels instead of E Python loops. Members never mix: every op is either elementwise or
+block-diagonal over the member axis, so each member's gradient is the gradient of its own loss,
+exactly as if it were trained alone (:func:`dltheory.reference.train_sequential` checks that).
 
-The network (Schoenholz et al. 2017, §5): ``depth`` hidden tanh layers of ``width`` units and a
-linear softmax readout,
+:class:`MLPEnsemble` takes any initial parameters and a tanh or ReLU nonlinearity. The
+mean-field grid (Schoenholz et al. 2017, §5; :func:`mean_field_ensemble`) has ``depth`` hidden
+tanh layers of ``width`` units and a linear softmax readout,
 
     h¹ = φ(x W⁰ + b⁰),   h^{l+1} = φ(h^l W^l + b^l),   logits = h^L W^L + b^L,
 
@@ -74,47 +75,70 @@ def init_member(member: Member, n_in: int, width: int, n_out: int) -> list[tuple
     return params
 
 
-class MLPEnsemble(nn.Module):
-    """E tanh MLPs of one depth as stacked parameters; ``forward`` maps [E, B, n_in] -> [E, B, n_out].
+Params = list[tuple[np.ndarray, np.ndarray]]  # one network: (W [fan_in, fan_out], b [fan_out]) per layer, readout last
 
-    Parameters (E members, L = depth, N = width): ``w_in`` [E, n_in, N], ``b_in`` [E, 1, N],
-    ``w_hidden`` [L-1, E, N, N], ``b_hidden`` [L-1, E, 1, N], ``w_out`` [E, N, n_out],
-    ``b_out`` [E, 1, n_out]. The hidden stacks are layer-major so that ``unbind(0)`` yields
-    contiguous [E, N, N] blocks and their gradients are stacked once per step; slicing
-    ``w[:, l]`` of a member-major stack instead makes autograd scatter every layer's gradient
-    into a zero tensor of the whole stack (O(L²) memory traffic: 60x slower at L = 100).
-    :data:`MEMBER_AXIS` gives the member axis of each parameter.
+ACTIVATIONS = {"tanh": torch.tanh, "relu": torch.relu}
+
+
+class MLPEnsemble(nn.Module):
+    """E MLPs of the same layer widths as stacked parameters; ``forward`` maps [E, B, n_in] -> [E, B, n_out].
+
+    ``weights[l]`` is [E, fan_in, fan_out] and ``biases[l]`` [E, 1, fan_out], member axis first,
+    one leaf tensor per layer: its gradient is written in place, never scattered into a larger
+    stack (slicing layer ``l`` out of one [E, L, N, N] tensor instead makes autograd add a
+    zero-filled gradient of the whole stack per layer, O(L²) memory traffic: 60x slower at L = 100).
+
+    Args:
+      params: one :data:`Params` per member, all of the same shapes.
+      activation: ``"tanh"`` or ``"relu"``, after every layer but the (linear) readout.
     """
 
-    MEMBER_AXIS = {"w_in": 0, "b_in": 0, "w_hidden": 1, "b_hidden": 1, "w_out": 0, "b_out": 0}
-
-    def __init__(self, members: list[Member], n_in: int, width: int, n_out: int, dtype=torch.float32, device="cpu"):
+    def __init__(self, params: list[Params], activation: str = "tanh", dtype=torch.float32, device="cpu"):
         super().__init__()
-        depths = {m.depth for m in members}
-        if len(depths) != 1:
-            raise ValueError(f"an ensemble holds members of one depth, got depths {sorted(depths)}")
-        self.members = list(members)
-        self.depth = depths.pop()
-        per_member = [init_member(m, n_in, width, n_out) for m in members]
-        e, hidden = len(members), self.depth - 1
+        shapes = {tuple(w.shape for w, _ in p) for p in params}
+        if len(shapes) != 1:
+            raise ValueError(f"an ensemble holds networks of one shape, got {len(shapes)} shapes")
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"activation {activation!r}: allowed {', '.join(ACTIVATIONS)}")
+        self.activation = activation
+        self.n_members = len(params)
 
-        def stacked(arrays, shape) -> nn.Parameter:
-            return nn.Parameter(torch.as_tensor(np.array(arrays).reshape(shape), dtype=dtype, device=device))
+        def stacked(arrays) -> nn.Parameter:
+            return nn.Parameter(torch.as_tensor(np.stack(arrays), dtype=dtype, device=device))
 
-        self.w_in = stacked([p[0][0] for p in per_member], (e, n_in, width))
-        self.b_in = stacked([p[0][1] for p in per_member], (e, 1, width))
-        self.w_hidden = stacked([[p[l][0] for p in per_member] for l in range(1, self.depth)], (hidden, e, width, width))
-        self.b_hidden = stacked([[p[l][1] for p in per_member] for l in range(1, self.depth)], (hidden, e, 1, width))
-        self.w_out = stacked([p[-1][0] for p in per_member], (e, width, n_out))
-        self.b_out = stacked([p[-1][1] for p in per_member], (e, 1, n_out))
+        layers = range(len(params[0]))
+        self.weights = nn.ParameterList([stacked([p[l][0] for p in params]) for l in layers])
+        self.biases = nn.ParameterList([stacked([p[l][1][None, :] for p in params]) for l in layers])
+
+    @property
+    def widths(self) -> list[int]:
+        """[n_in, n_1, ..., n_out]."""
+        return [self.weights[0].shape[1]] + [w.shape[2] for w in self.weights]
+
+    def layers(self, x: torch.Tensor) -> list[torch.Tensor]:
+        """Every layer's output for x [E, B, n_in]: the post-activation hidden layers [E, B, n_l], then the readout."""
+        phi, readout, outputs, h = ACTIVATIONS[self.activation], len(self.weights) - 1, [], x
+        for l, (w, b) in enumerate(zip(self.weights, self.biases)):
+            h = torch.baddbmm(b, h, w)  # [E, B, n_l]
+            h = phi(h) if l < readout else h
+            outputs.append(h)
+        return outputs
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        h = torch.tanh(torch.baddbmm(self.b_in, x, self.w_in))  # [E, B, N]
-        for w, b in zip(self.w_hidden.unbind(0), self.b_hidden.unbind(0)):
-            h = torch.tanh(torch.baddbmm(b, h, w))
-        return torch.baddbmm(self.b_out, h, self.w_out)  # [E, B, n_out]
+        return self.layers(x)[-1]
+
+    def member_params(self, e: int) -> Params:
+        """Member ``e``'s current parameters as float64 arrays, in the layout of :data:`Params`."""
+        return [(w[e].detach().double().cpu().numpy(), b[e, 0].detach().double().cpu().numpy()) for w, b in zip(self.weights, self.biases)]
 
     def flops_per_sample(self) -> int:
         """Multiply-adds x 2 of one forward pass of one member on one sample."""
-        n_in, width = self.w_in.shape[1:]
-        return 2 * (n_in * width + (self.depth - 1) * width * width + width * self.w_out.shape[2])
+        return 2 * sum(w.shape[1] * w.shape[2] for w in self.weights)
+
+
+def mean_field_ensemble(members: list[Member], n_in: int, width: int, n_out: int, dtype=torch.float32, device="cpu") -> MLPEnsemble:
+    """The tanh networks of one depth group, initialized by :func:`init_member`."""
+    depths = {m.depth for m in members}
+    if len(depths) != 1:
+        raise ValueError(f"an ensemble holds members of one depth, got depths {sorted(depths)}")
+    return MLPEnsemble([init_member(m, n_in, width, n_out) for m in members], "tanh", dtype, device)

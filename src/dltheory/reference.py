@@ -99,7 +99,7 @@ def sequential_mlp(member: Member, n_in: int, width: int, n_out: int, dtype=torc
 def train_network(net: nn.Module, seed: int, x: torch.Tensor, y: torch.Tensor, spec: TrainSpec) -> tuple[int, bool]:
     """Train one network for ``spec.steps`` steps; (updates applied, diverged). Stops at the first
     non-finite loss or gradient, before applying it."""
-    optimizer = make_optimizer(spec, net.parameters())
+    optimizer = make_optimizer(spec.optimizer, spec.lr, net.parameters())
     for step in range(spec.steps):
         idx = torch.as_tensor(batch_indices(seed, step, len(x), spec.batch_size), device=x.device)
         loss = F.cross_entropy(net(x[idx]), y[idx])

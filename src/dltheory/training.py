@@ -39,7 +39,7 @@ import torch.nn.functional as F
 from .artifacts import atomic_write
 from .data import Dataset
 from .device import DTYPES
-from .ensembles import Member, MLPEnsemble, group_by_depth
+from .ensembles import Member, MLPEnsemble, group_by_depth, mean_field_ensemble
 
 OPTIMIZERS = ("sgd", "rmsprop")
 COLUMNS = [
@@ -64,10 +64,28 @@ class TrainSpec:
             raise ValueError(f"optimizer {self.optimizer!r}: allowed {', '.join(OPTIMIZERS)}")
 
 
-def make_optimizer(spec: TrainSpec, params) -> torch.optim.Optimizer:
-    if spec.optimizer == "sgd":
-        return torch.optim.SGD(params, lr=spec.lr)
-    return torch.optim.RMSprop(params, lr=spec.lr)
+def make_optimizer(name: str, lr: float, params) -> torch.optim.Optimizer:
+    """Plain SGD (no momentum) or RMSprop with torch's defaults."""
+    if name not in OPTIMIZERS:
+        raise ValueError(f"optimizer {name!r}: allowed {', '.join(OPTIMIZERS)}")
+    return torch.optim.SGD(params, lr=lr) if name == "sgd" else torch.optim.RMSprop(params, lr=lr)
+
+
+def cross_entropy(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """Per-member mean softmax cross-entropy [E] of logits [E, B, C] against labels [E, B]."""
+    e, b = labels.shape
+    return F.cross_entropy(logits.flatten(0, 1), labels.flatten(), reduction="none").view(e, b).mean(1)
+
+
+def mean_squared_error(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Per-member mean squared error [E] over batch and outputs ([E, B, C] each), as ``nn.MSELoss``."""
+    return (outputs - targets).square().mean((1, 2))
+
+
+def seed_batches(seeds: list[int], step: int, n: int, batch_size: int) -> np.ndarray:
+    """Sample indices [E, batch_size] for members with these seeds (computed once per distinct seed)."""
+    by_seed = {s: batch_indices(s, step, n, batch_size) for s in set(seeds)}
+    return np.stack([by_seed[s] for s in seeds])
 
 
 def batch_indices(seed: int, step: int, n: int, batch_size: int) -> np.ndarray:
@@ -105,7 +123,7 @@ def records(members: list[Member], data: Dataset, spec: TrainSpec, *, steps, tra
 @torch.no_grad()
 def evaluate(model: MLPEnsemble, x: torch.Tensor, y: torch.Tensor, chunk: int = 1024) -> tuple[torch.Tensor, torch.Tensor]:
     """Mean cross-entropy [E] and accuracy [E] of every member on all of (x [n, d], y [n])."""
-    e = len(model.members)
+    e = model.n_members
     loss_sum = torch.zeros(e, dtype=torch.float64, device=x.device)
     correct = torch.zeros(e, dtype=torch.float64, device=x.device)
     for start in range(0, len(x), chunk):
@@ -128,12 +146,12 @@ def fingerprint(members: list[Member], spec: TrainSpec, data: Dataset) -> str:
 class Progress:
     """Periodic log lines: step, mean loss of the live members, throughput and ETA of the whole job.
 
-    Work is counted in layer-steps (members x depth x steps), which is what training time scales
-    with, so the ETA stays honest across depth groups.
+    Work is counted in layer-steps (members x weight layers x steps), which is what training time
+    scales with, so the ETA stays honest across depth groups.
     """
 
-    def __init__(self, groups: dict[int, list[Member]], steps: int, log: Callable[[str], None], every_s: float):
-        self.total = sum(depth * len(ms) * steps for depth, ms in groups.items())
+    def __init__(self, total: int, log: Callable[[str], None], every_s: float):
+        self.total = total  # layer-steps of the whole job (0: unknown, no % done or ETA)
         self.done = 0
         self.timed_work, self.timed_s = 0, 0.0
         self.log, self.every_s = log, every_s
@@ -154,11 +172,11 @@ class Progress:
     def report(self, label: str, step: int, steps: int, loss: float, alive: int, members: int) -> None:
         self.last = time.perf_counter()
         rate = self.timed_work / self.timed_s if self.timed_s else float("nan")  # layer-steps / s
-        eta = (self.total - self.done) / rate if rate == rate and rate > 0 else float("nan")
-        self.log(
-            f"{label}: step {step}/{steps}  loss {loss:.4f}  alive {alive}/{members}  "
-            f"{rate:,.0f} layer-steps/s  done {100 * self.done / self.total:.1f}%  ETA {eta:.0f} s"
-        )
+        line = f"{label}: step {step}/{steps}  loss {loss:.4f}  alive {alive}/{members}  {rate:,.0f} layer-steps/s"
+        if self.total:
+            eta = (self.total - self.done) / rate if rate == rate and rate > 0 else float("nan")
+            line += f"  done {100 * self.done / self.total:.1f}%  ETA {eta:.0f} s"
+        self.log(line)
 
 
 def train_ensemble(
@@ -179,7 +197,7 @@ def train_ensemble(
     y_train = torch.as_tensor(data.y_train, device=device)
     x_test = torch.as_tensor(data.x_test, dtype=dtype, device=device)
     y_test = torch.as_tensor(data.y_test, device=device)
-    progress = Progress(groups, spec.steps, log, progress_every_s)
+    progress = Progress(sum(_layer_steps(depth, len(group), spec.steps) for depth, group in groups.items()), log, progress_every_s)
     tables = []
     for number, (depth, group) in enumerate(groups.items(), 1):
         label = f"depth {depth} (group {number}/{len(groups)}, {len(group)} members)"
@@ -187,92 +205,120 @@ def train_ensemble(
         trainer = _GroupTrainer(group, data, spec, dtype, device, checkpoint, checkpoint_every)
         if trainer.finished is not None:
             log(f"{label}: finished earlier, results restored from {checkpoint}")
-            progress.skip(depth * len(group) * spec.steps)
+            progress.skip(_layer_steps(depth, len(group), spec.steps))
             tables.append(trainer.finished)
             continue
         if trainer.start:
             log(f"{label}: resumed from checkpoint {checkpoint} at step {trainer.start}")
-            progress.skip(depth * len(group) * trainer.start)
+            progress.skip(_layer_steps(depth, len(group), trainer.start))
         trainer.train(x_train, y_train, progress, label)
         tables.append(trainer.finish(x_train, y_train, x_test, y_test))
     return pd.concat(tables, ignore_index=True)
 
 
-def _along(mask: torch.Tensor, axis: int, ndim: int) -> torch.Tensor:
-    """A member mask [E] shaped to broadcast along ``axis`` of an ``ndim``-dimensional tensor."""
-    shape = [1] * ndim
-    shape[axis] = -1
-    return mask.view(shape)
+def _layer_steps(depth: int, members: int, steps: int) -> int:
+    return (depth + 1) * members * steps  # depth hidden layers + the readout
 
 
-def _all_finite_per_member(tensor: torch.Tensor, axis: int) -> torch.Tensor:
-    """[E] bool: whether every entry of each member's slice (along ``axis``) is finite."""
-    return torch.isfinite(tensor).all(dim=tuple(d for d in range(tensor.dim()) if d != axis))
+def _along(mask: torch.Tensor, ndim: int) -> torch.Tensor:
+    """A member mask [E] shaped to broadcast along the member axis (0) of an ``ndim``-dimensional tensor."""
+    return mask.view([-1] + [1] * (ndim - 1))
 
 
-class _GroupTrainer:
-    """One depth group: the batched model, its optimizer, the live-member mask and checkpoints."""
+class EnsembleTrainer:
+    """One optimizer over one :class:`MLPEnsemble`: per-member losses, divergence freeze, checkpoints.
 
-    def __init__(self, group, data, spec, dtype, device, checkpoint: Path | None, checkpoint_every: int):
-        self.group, self.data, self.spec = group, data, spec
-        self.checkpoint, self.checkpoint_every = checkpoint, checkpoint_every
-        self.model = MLPEnsemble(group, data.n_features, spec.width, data.n_classes, dtype=dtype, device=device)
-        # (parameter, its member axis); depth 1 has no hidden-to-hidden weights
-        self.params = [(p, MLPEnsemble.MEMBER_AXIS[name]) for name, p in self.model.named_parameters() if p.numel()]
-        self.optimizer = make_optimizer(spec, [p for p, _ in self.params])
-        self.alive = torch.ones(len(group), dtype=torch.bool, device=device)
-        self.updates = torch.zeros(len(group), dtype=torch.int64, device=device)
-        self.key = fingerprint(group, spec, data) if checkpoint is not None else None
-        self.start, self.finished = 0, None
-        self._restore()
+    Every member gets the gradient of its own loss (the summed loss of the live members is
+    backpropagated; members never mix). At a step where a member's loss or any of its gradients is
+    NaN/inf, the member is frozen: its gradients are zeroed before every later step, so neither SGD
+    nor RMSProp moves it (RMSProp: 0 / (sqrt(v) + eps)), and ``updates`` stops counting for it.
 
-    def _restore(self) -> None:
+    Checkpoints: with ``checkpoint``, the state (parameters, optimizer state, live mask, update
+    counts, step, and :attr:`extra`, the caller's observations so far) is written atomically every
+    ``checkpoint_every`` steps, under ``key`` (a fingerprint of everything the run depends on). A
+    checkpoint with another key is ignored. :attr:`saved` is the matching checkpoint's content.
+    """
+
+    def __init__(self, model: MLPEnsemble, optimizer: str, lr: float, loss: Callable, *, checkpoint: Path | None = None, checkpoint_every: int = 0, key: str | None = None):
+        self.model, self.loss = model, loss
+        self.checkpoint, self.checkpoint_every, self.key = checkpoint, checkpoint_every, key
+        self.params = [p for p in model.parameters() if p.numel()]
+        self.optimizer = make_optimizer(optimizer, lr, self.params)
+        device = self.params[0].device
+        self.alive = torch.ones(model.n_members, dtype=torch.bool, device=device)
+        self.updates = torch.zeros(model.n_members, dtype=torch.int64, device=device)
+        self.start, self.extra = 0, {}
+        self.saved = self._load()
+        if self.saved is not None and "model" in self.saved:
+            self.model.load_state_dict(self.saved["model"])
+            self.optimizer.load_state_dict(self.saved["optimizer"])
+            self.alive, self.updates = self.saved["alive"], self.saved["updates"]
+            self.start, self.extra = self.saved["step"], self.saved["extra"]
+
+    def _load(self) -> dict | None:
         if self.checkpoint is None or not self.checkpoint.exists():
-            return
+            return None
         state = torch.load(self.checkpoint, map_location=self.alive.device, weights_only=False)
-        if state.get("fingerprint") != self.key:
-            return  # made by another config or other data: start afresh
-        if "results" in state:
-            self.finished = pd.DataFrame(state["results"], columns=COLUMNS)
-            return
-        self.model.load_state_dict(state["model"])
-        self.optimizer.load_state_dict(state["optimizer"])
-        self.alive, self.updates, self.start = state["alive"], state["updates"], state["step"]
+        return state if state.get("fingerprint") == self.key else None  # another config or other data: start afresh
 
-    def _save(self, state: dict) -> None:
+    def save(self, state: dict) -> None:
         atomic_write(self.checkpoint, lambda tmp: torch.save({"fingerprint": self.key, **state}, tmp))
 
-    def train(self, x_train: torch.Tensor, y_train: torch.Tensor, progress: Progress, label: str) -> None:
-        e, n, steps, batch = len(self.group), len(x_train), self.spec.steps, self.spec.batch_size
-        seeds = [m.seed for m in self.group]
-        loss_sum = torch.zeros((), dtype=torch.float64, device=x_train.device)  # summed on device: no sync per step
-        loss_count = torch.zeros((), dtype=torch.int64, device=x_train.device)
+    def train(self, steps: int, batch: Callable[[int], tuple], progress: Progress, label: str, observe: Callable[[int], None] | None = None) -> None:
+        """Steps ``start`` .. ``steps`` - 1. ``batch(step)`` gives (inputs [E, B, n_in], targets); ``observe(t)``
+        is called with t = the updates done so far, before each step and once at the end."""
+        e, work = self.model.n_members, (len(self.model.widths) - 1) * self.model.n_members
+        device = self.alive.device
+        loss_sum = torch.zeros((), dtype=torch.float64, device=device)  # summed on device: no sync per step
+        loss_count = torch.zeros((), dtype=torch.int64, device=device)
         for step in range(self.start, steps):
+            if observe is not None:
+                observe(step)
             tick = time.perf_counter()
-            by_seed = {s: batch_indices(s, step, n, batch) for s in set(seeds)}  # members share seeds across σ_w²
-            idx = torch.as_tensor(np.stack([by_seed[s] for s in seeds]), device=x_train.device)  # [E, B]
-            logits = self.model(x_train[idx])  # [E, B, C]
-            loss = F.cross_entropy(logits.flatten(0, 1), y_train[idx].flatten(), reduction="none").view(e, batch).mean(1)
+            inputs, targets = batch(step)
+            loss = self.loss(self.model(inputs), targets)  # [E]
             self.optimizer.zero_grad()
             torch.where(self.alive, loss, 0.0).sum().backward()
-            finite = torch.isfinite(loss) & torch.stack([_all_finite_per_member(p.grad, axis) for p, axis in self.params]).all(0)
+            finite = torch.isfinite(loss) & torch.stack([torch.isfinite(p.grad).flatten(1).all(1) for p in self.params]).all(0)
             self.alive &= finite
-            for p, axis in self.params:  # frozen members get no update (SGD: none; RMSProp: 0 / (sqrt(v) + eps))
-                p.grad.masked_fill_(~_along(self.alive, axis, p.dim()), 0.0)
+            for p in self.params:
+                p.grad.masked_fill_(~_along(self.alive, p.dim()), 0.0)
             self.optimizer.step()
             self.updates += self.alive
             loss_sum += torch.where(self.alive, loss.detach(), 0.0).sum()
             loss_count += self.alive.sum()
-            progress.step(self.model.depth * e, time.perf_counter() - tick)
+            progress.step(work, time.perf_counter() - tick)
             last = step + 1 == steps
             if last or progress.due():  # mean loss of the live members since the previous line
                 mean_loss = (loss_sum / loss_count).item() if loss_count.item() else float("nan")
                 progress.report(label, step + 1, steps, mean_loss, int(self.alive.sum()), e)
                 loss_sum.zero_(), loss_count.zero_()
             if self.checkpoint is not None and (step + 1) % self.checkpoint_every == 0 and not last:
-                self._save(
-                    {"step": step + 1, "model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(), "alive": self.alive, "updates": self.updates}
-                )
+                self.save({"step": step + 1, "model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(), "alive": self.alive, "updates": self.updates, "extra": self.extra})
+        if observe is not None:
+            observe(steps)
+
+
+class _GroupTrainer:
+    """One depth group of :func:`train_ensemble`: cross-entropy on the member seeds' batches, then evaluation."""
+
+    def __init__(self, group, data, spec, dtype, device, checkpoint: Path | None, checkpoint_every: int):
+        self.group, self.data, self.spec = group, data, spec
+        model = mean_field_ensemble(group, data.n_features, spec.width, data.n_classes, dtype=dtype, device=device)
+        key = fingerprint(group, spec, data) if checkpoint is not None else None
+        self.trainer = EnsembleTrainer(model, spec.optimizer, spec.lr, cross_entropy, checkpoint=checkpoint, checkpoint_every=checkpoint_every, key=key)
+        self.model, self.start = model, self.trainer.start
+        saved = self.trainer.saved
+        self.finished = pd.DataFrame(saved["results"], columns=COLUMNS) if saved is not None and "results" in saved else None
+
+    def train(self, x_train: torch.Tensor, y_train: torch.Tensor, progress: Progress, label: str) -> None:
+        seeds = [m.seed for m in self.group]
+
+        def batch(step):
+            idx = torch.as_tensor(seed_batches(seeds, step, len(x_train), self.spec.batch_size), device=x_train.device)  # [E, B]
+            return x_train[idx], y_train[idx]
+
+        self.trainer.train(self.spec.steps, batch, progress, label)
 
     def finish(self, x_train, y_train, x_test, y_test) -> pd.DataFrame:
         train_loss, train_acc = evaluate(self.model, x_train, y_train)
@@ -281,12 +327,12 @@ class _GroupTrainer:
             self.group,
             self.data,
             self.spec,
-            steps=self.updates.cpu(),
+            steps=self.trainer.updates.cpu(),
             train_acc=train_acc.cpu(),
             test_acc=test_acc.cpu(),
             final_loss=train_loss.cpu(),
-            diverged=(~self.alive).cpu(),
+            diverged=(~self.trainer.alive).cpu(),
         )
-        if self.checkpoint is not None:
-            self._save({"results": table.to_dict(orient="list")})
+        if self.trainer.checkpoint is not None:
+            self.trainer.save({"results": table.to_dict(orient="list")})
         return table

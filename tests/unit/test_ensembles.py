@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from dltheory.ensembles import Member, MLPEnsemble, group_by_depth, init_member, layer_shapes, member_grid
+from dltheory.ensembles import Member, MLPEnsemble, group_by_depth, init_member, layer_shapes, mean_field_ensemble, member_grid
 
 
 def test_member_grid_is_every_combination_grouped_by_depth():
@@ -40,7 +40,7 @@ def test_init_shares_normals_across_variances_of_one_seed():
 
 def test_batched_forward_equals_each_member_alone():
     members = member_grid([0.8, 3.0], [0.0, 0.1], [3], [0, 1])
-    model = MLPEnsemble(members, n_in=5, width=8, n_out=4, dtype=torch.float64)
+    model = mean_field_ensemble(members, n_in=5, width=8, n_out=4, dtype=torch.float64)
     x = np.random.default_rng(1).standard_normal((len(members), 6, 5))
     out = model(torch.as_tensor(x)).detach().numpy()
     for e, member in enumerate(members):
@@ -57,13 +57,13 @@ def test_members_do_not_mix():
     x = torch.randn(3, 5, 6, dtype=torch.float64)
 
     def outputs_and_grads(poison: bool):
-        model = MLPEnsemble(members, 6, 8, 3, dtype=torch.float64)
+        model = mean_field_ensemble(members, 6, 8, 3, dtype=torch.float64)
         if poison:
             with torch.no_grad():
-                model.w_hidden[1, 0, 0, 0] = float("nan")  # layer 2, member 0
+                model.weights[2][0, 0, 0] = float("nan")  # layer 2 (hidden-to-hidden), member 0
         out = model(x)
         out.sum().backward()
-        grads = [p.grad.movedim(MLPEnsemble.MEMBER_AXIS[name], 0)[1:] for name, p in model.named_parameters()]
+        grads = [p.grad[1:] for p in model.parameters()]
         return out.detach(), grads
 
     (clean, clean_grads), (poisoned, poisoned_grads) = outputs_and_grads(False), outputs_and_grads(True)
@@ -75,4 +75,6 @@ def test_members_do_not_mix():
 
 def test_an_ensemble_holds_one_depth():
     with pytest.raises(ValueError, match="one depth"):
-        MLPEnsemble(member_grid([1.0], [0.05], [2, 3], [0]), 4, 4, 2)
+        mean_field_ensemble(member_grid([1.0], [0.05], [2, 3], [0]), 4, 4, 2)
+    with pytest.raises(ValueError, match="one shape"):
+        MLPEnsemble([init_member(Member(2, 1.0, 0.05, 0), 4, 4, 2), init_member(Member(2, 1.0, 0.05, 0), 4, 5, 2)])

@@ -9,7 +9,7 @@ import torch
 from dltheory.data import load_dataset
 from dltheory.ensembles import member_grid
 from dltheory.reference import train_sequential
-from dltheory.training import COLUMNS, TrainSpec, _GroupTrainer, batch_indices, train_ensemble
+from dltheory.training import COLUMNS, Progress, TrainSpec, _GroupTrainer, batch_indices, train_ensemble
 
 
 @pytest.fixture(scope="module")
@@ -56,14 +56,14 @@ def test_a_diverging_member_is_frozen_and_flagged_without_touching_the_others(di
     group = [m for m in GRID if m.depth == 3]
     trainer = _GroupTrainer(group, digits, spec, torch.float64, "cpu", checkpoint=None, checkpoint_every=0)
     with torch.no_grad():
-        trainer.model.w_out[2, 0, 0] = float("inf")  # member 2 blows up at its first step
+        trainer.model.weights[-1][2, 0, 0] = float("inf")  # member 2 blows up at its first step
     x, y = torch.as_tensor(digits.x_train, dtype=torch.float64), torch.as_tensor(digits.y_train)
     xt, yt = torch.as_tensor(digits.x_test, dtype=torch.float64), torch.as_tensor(digits.y_test)
-    trainer.train(x, y, _silent_progress(group, spec), "test")
+    trainer.train(x, y, _silent_progress(), "test")
     result = trainer.finish(x, y, xt, yt)
     assert result.diverged.tolist() == [False, False, True, False, False, False]
     assert result.steps.tolist() == [10, 10, 0, 10, 10, 10]
-    assert torch.isinf(trainer.model.w_out[2, 0, 0])  # frozen as it stood
+    assert torch.isinf(trainer.model.weights[-1][2, 0, 0])  # frozen as it stood
     others = [m for i, m in enumerate(group) if i != 2]
     alone = train_sequential(others, digits, spec)
     np.testing.assert_allclose(result.drop(index=2).final_loss, alone.final_loss, rtol=1e-9)
@@ -78,10 +78,8 @@ def test_divergence_is_recorded_alike_by_both_implementations(digits):
     np.testing.assert_array_equal(batched.train_acc, sequential.train_acc)
 
 
-def _silent_progress(group, spec):
-    from dltheory.training import Progress
-
-    return Progress({group[0].depth: group}, spec.steps, quiet, every_s=1e9)
+def _silent_progress():
+    return Progress(0, quiet, every_s=1e9)
 
 
 class Killed(Exception):
