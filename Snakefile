@@ -19,6 +19,7 @@ report: "workflow/report/workflow.rst"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/phase_diagram.smk"
 include: "workflow/rules/depth_accuracy.smk"
+include: "workflow/rules/lucky_weights.smk"
 
 
 localrules:

@@ -89,6 +89,17 @@ def read_table(path: str | os.PathLike) -> pd.DataFrame:
     return pd.read_csv(path)
 
 
+def write_arrays(arrays: dict[str, np.ndarray], path: str | os.PathLike, meta: dict[str, Any]) -> None:
+    """Named arrays as a compressed ``.npz`` (no pickles: ``np.load(path)`` opens it) plus its sidecar."""
+    atomic_write(path, lambda tmp: np.savez_compressed(tmp, **arrays))
+    write_json(meta, sidecar_path(path))
+
+
+def read_arrays(path: str | os.PathLike) -> dict[str, np.ndarray]:
+    with np.load(path, allow_pickle=False) as data:
+        return {name: data[name] for name in data.files}
+
+
 @contextlib.contextmanager
 def log_to(path: str | os.PathLike) -> Iterator[Callable[[str], None]]:
     """Send stdout, stderr and any traceback to the rule's log file; yield a timestamped logger."""

@@ -80,6 +80,7 @@ def check_config(cfg):
                 f"phase_diagram.propagation.sigma_w2: {bad} has no finite q* for relu at sigma_b2 > 0; allowed: values < 2"
             )
     errors += check_depth_accuracy(cfg)
+    errors += check_lucky_weights(cfg["lucky_weights"])
     if errors:
         raise WorkflowError("invalid config:\n  " + "\n  ".join(errors))
 
@@ -114,6 +115,35 @@ def check_depth_accuracy(cfg):
     if missing:
         errors.append(f"depth_accuracy.lr: no learning rate for optimizer(s) {missing}; give one per entry of depth_accuracy.optimizers")
     return errors
+
+
+def check_lucky_weights(lw):
+    """The teacher must exist (distinct nonzero weight rows), and the ticket fit inside the student."""
+    errors = []
+    values = len(lw["weight_choices"])
+    widths = [lw["n_in"], *lw["teacher_widths"], lw["n_out"]]
+    for fan_in, fan_out in zip(widths[:-1], widths[1:]):
+        if values**fan_in - 1 < fan_out:
+            errors.append(
+                f"lucky_weights.weight_choices: {values} values give {values ** fan_in - 1} distinct nonzero rows of "
+                f"{fan_in} weights, fewer than the {fan_out} nodes of a teacher layer; allowed: more values or wider layers"
+            )
+    if not any(lw["weight_choices"]):
+        errors.append(f"lucky_weights.weight_choices: {lw['weight_choices']} has no nonzero value; allowed: at least one")
+    if lw["lottery"]["keep"] > lw["multiplier"]:
+        errors.append(
+            f"lucky_weights.lottery.keep: {lw['lottery']['keep']} teacher widths exceed the student "
+            f"(multiplier {lw['multiplier']}); allowed: 1 .. {lw['multiplier']}"
+        )
+    if lw["batch_size"] > lw["n_train"]:
+        errors.append(f"lucky_weights.batch_size: {lw['batch_size']} exceeds n_train ({lw['n_train']}); allowed: <= n_train")
+    return errors
+
+
+def lucky_weights_setup():
+    """The teacher-student setup: every key but the lottery's and checkpoint_every (which changes
+    no number, so the scripts read it from the config and changing it reruns nothing)."""
+    return {k: v for k, v in config["lucky_weights"].items() if k not in ("lottery", "checkpoint_every")}
 
 
 check_config(config)

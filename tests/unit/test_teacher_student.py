@@ -1,0 +1,154 @@
+"""dltheory.teacher_student: the teacher, the student initialization, node correlations, training, tickets."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+import torch
+
+from dltheory.ensembles import MLPEnsemble
+from dltheory.teacher_student import (
+    Setup,
+    default_init,
+    distinct_rows,
+    fan_out_norms,
+    node_correlations,
+    observation_steps,
+    stack_params,
+    student_init,
+    teacher_params,
+    ticket,
+    top_fan_out,
+    train_students,
+    unstack_params,
+)
+
+TINY = Setup(n_in=6, teacher_widths=(3, 4), n_out=5, multiplier=3, n_train=512, n_eval=256, lr=0.01, batch_size=32, steps=40, dtype="float64")
+
+
+def quiet(message):
+    pass
+
+
+def test_teacher_rows_are_distinct_nonzero_alphabet_words_of_unit_norm():
+    params = teacher_params(Setup())
+    assert [w.shape for w, _ in params] == [(20, 10), (10, 15), (15, 20), (20, 25), (25, 100)]
+    for w, b in params:
+        rows = w.T  # a row per node: its incoming weights
+        np.testing.assert_allclose(np.linalg.norm(rows, axis=1), 1.0, rtol=1e-12)
+        assert len(np.unique(rows.round(12), axis=0)) == len(rows)
+        # row = word / |word| with word entries in {0, ±0.25, ±0.5}: over the smallest nonzero
+        # |entry|, every entry is an integer in [-2, 2]
+        smallest = np.array([np.abs(r[np.abs(r) > 1e-12]).min() for r in rows])[:, None]
+        ratios = rows / smallest
+        np.testing.assert_allclose(ratios, np.round(ratios), atol=1e-9)
+        assert np.abs(ratios).max() <= 2 + 1e-9
+        # the bias was U(-1/2, 1/2) before the same division, and |word| >= 0.25 |ratios|
+        assert np.all(np.abs(b) * 0.25 * np.linalg.norm(ratios, axis=1) <= 0.5 + 1e-12)
+
+
+def test_distinct_rows_refuses_an_impossible_request():
+    rng = np.random.default_rng(0)
+    rows = distinct_rows(24, 2, [-1.0, 0.0, 1.0, 2.0, 3.0], rng)  # 25 words of length 2, one of them zero
+    assert len({r.tobytes() for r in rows}) == 24 and rows.any(axis=1).all()
+    with pytest.raises(ValueError, match="distinct"):
+        distinct_rows(25, 2, [-1.0, 0.0, 1.0, 2.0, 3.0], rng)
+
+
+def test_default_init_is_pytorchs_uniform_fan_in_bound():
+    params = default_init([400, 300, 2], np.random.default_rng(0))
+    for (w, b), fan_in in zip(params, (400, 300)):
+        bound = 1 / np.sqrt(fan_in)
+        assert np.abs(w).max() <= bound and np.abs(b).max() <= bound
+    assert np.var(params[0][0]) == pytest.approx(1 / 400 / 3, rel=0.02)  # U(-a, a): variance a²/3 (120k draws)
+
+
+def test_node_correlations_equal_a_direct_per_pair_computation():
+    rng = np.random.default_rng(3)
+    teacher = np.maximum(rng.standard_normal((200, 4)), 0.0)
+    student = np.maximum(rng.standard_normal((2, 200, 5)) + teacher[None, :, :1], 0.0)
+    student[1, :, 2] = 0.0  # a dead node
+    corr = node_correlations(torch.as_tensor(student), torch.as_tensor(teacher)).numpy()
+    assert corr.shape == (2, 5, 4)
+    for e in range(2):
+        for s in range(5):
+            for t in range(4):
+                expected = 0.0 if student[e, :, s].std() == 0 else np.corrcoef(student[e, :, s], teacher[:, t])[0, 1]
+                assert corr[e, s, t] == pytest.approx(expected, abs=1e-12)
+
+
+def test_members_train_alone_batched_relu_mse():
+    """Two students trained as one ensemble equal each trained alone (float64, same batches)."""
+    seeds = [0, 1]
+    at = observation_steps(TINY.steps, 5)
+    together = train_students(TINY, [student_init(TINY, s) for s in seeds], seeds, at, log=quiet)
+    for e, s in enumerate(seeds):
+        alone = train_students(TINY, [student_init(TINY, s)], [s], at, log=quiet)
+        np.testing.assert_allclose(together.eval_loss[:, e], alone.eval_loss[:, 0], rtol=1e-10)
+        for a, b in zip(together.final[e], alone.final[0]):
+            np.testing.assert_allclose(a[0], b[0], rtol=1e-10, atol=1e-12)
+
+
+def test_a_student_started_near_the_teacher_recovers_it():
+    setup = dataclasses.replace(TINY, multiplier=1, steps=300)
+    teacher = teacher_params(setup)
+    rng = np.random.default_rng(7)
+    near = [(w + 0.05 * rng.standard_normal(w.shape), b + 0.05 * rng.standard_normal(b.shape)) for w, b in teacher]
+    run = train_students(setup, [near], [0], observation_steps(setup.steps, 10), log=quiet)
+    for corr in run.corr:  # [K, 1, T, T]: student node i should match teacher node i
+        diagonal = np.diagonal(corr[-1, 0])
+        assert diagonal.min() > 0.99 and np.all(corr[-1, 0].argmax(axis=0) == np.arange(corr.shape[-1]))
+    assert run.eval_loss[-1, 0] < 0.5 * run.eval_loss[0, 0]
+
+
+def test_a_killed_run_resumes_from_its_checkpoint(tmp_path):
+    class Killed(Exception):
+        pass
+
+    def dies_at_step_30(message):
+        if "step 30/" in message:
+            raise Killed
+
+    seeds, at = [0, 1], observation_steps(TINY.steps, 8)
+    init = [student_init(TINY, s) for s in seeds]
+    uninterrupted = train_students(TINY, init, seeds, at, log=quiet)
+    with pytest.raises(Killed):
+        train_students(TINY, init, seeds, at, checkpoint=tmp_path / "c.pt", checkpoint_every=20, log=dies_at_step_30, progress_every_s=0)
+    lines = []
+    resumed = train_students(TINY, init, seeds, at, checkpoint=tmp_path / "c.pt", checkpoint_every=20, log=lines.append, progress_every_s=0)
+    assert any("resumed from checkpoint" in line and "at step 20" in line for line in lines)
+    np.testing.assert_array_equal(resumed.steps, uninterrupted.steps)
+    np.testing.assert_array_equal(resumed.eval_loss, uninterrupted.eval_loss)
+    for a, b in zip(resumed.corr, uninterrupted.corr):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_ticket_is_the_network_with_the_other_nodes_cut():
+    """The ticket computes what the full network computes when the dropped nodes' fan-out weights are zero."""
+    full = student_init(TINY, 0)
+    keep = top_fan_out(full, [2, 3])
+    assert [len(k) for k in keep] == [2, 3]
+    for k, norms in zip(keep, fan_out_norms(full)):
+        assert norms[k].min() >= np.delete(norms, k).max()
+    masked = [(w.copy(), b) for w, b in full]
+    for l, k in enumerate(keep):
+        drop = np.setdiff1d(np.arange(masked[l + 1][0].shape[0]), k)
+        masked[l + 1][0][drop] = 0.0
+    x = torch.randn(1, 50, TINY.n_in, dtype=torch.float64)
+    small = MLPEnsemble([ticket(full, keep)], "relu", torch.float64)(x)
+    torch.testing.assert_close(small, MLPEnsemble([masked], "relu", torch.float64)(x))
+
+
+def test_parameters_survive_an_npz_round_trip():
+    members = [student_init(TINY, s) for s in (0, 1, 2)]
+    back = unstack_params(stack_params(members, "init_"), "init_")
+    for a, b in zip(members, back):
+        for (wa, ba), (wb, bb) in zip(a, b):
+            np.testing.assert_array_equal(wa, wb)
+            np.testing.assert_array_equal(ba, bb)
+
+
+def test_setup_from_config_takes_its_fields_and_overrides():
+    cfg = {"teacher_widths": [3, 4], "lr": 0.1, "seeds": 4, "observations": 9}
+    setup = Setup.from_config(cfg, steps=7)
+    assert setup.teacher_widths == (3, 4) and setup.lr == 0.1 and setup.steps == 7 and setup.student_widths == (30, 40)
