@@ -95,7 +95,7 @@ def batch_indices(seed: int, step: int, n: int, batch_size: int) -> np.ndarray:
     if per_epoch == 0:
         raise ValueError(f"batch_size {batch_size} exceeds the {n} training samples")
     epoch, k = divmod(step, per_epoch)
-    return _epoch_order(seed, epoch, n)[k * batch_size : (k + 1) * batch_size]
+    return _epoch_order(seed, epoch, n)[k * batch_size : (k + 1) * batch_size].copy()  # the cached order stays read-only
 
 
 @functools.lru_cache(maxsize=64)

@@ -152,3 +152,16 @@ def test_setup_from_config_takes_its_fields_and_overrides():
     cfg = {"teacher_widths": [3, 4], "lr": 0.1, "seeds": 4, "observations": 9}
     setup = Setup.from_config(cfg, steps=7)
     assert setup.teacher_widths == (3, 4) and setup.lr == 0.1 and setup.steps == 7 and setup.student_widths == (30, 40)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_training_matches_the_cpu():
+    """Same teacher, inputs, initial weights and batches on both devices (all from NumPy): float64 agrees closely."""
+    seeds, at = [0, 1], observation_steps(TINY.steps, 5)
+    init = [student_init(TINY, s) for s in seeds]
+    gpu = train_students(TINY, init, seeds, at, device="cuda", log=quiet)
+    cpu = train_students(TINY, init, seeds, at, log=quiet)
+    np.testing.assert_allclose(gpu.eval_loss, cpu.eval_loss, rtol=1e-9)
+    for a, b in zip(gpu.corr, cpu.corr):
+        np.testing.assert_allclose(a, b, atol=1e-9)

@@ -62,6 +62,8 @@ def test_dry_run(tmp_path, config):
         assert f"rule {rule}:" in run.stdout
     for rule in ("depth_accuracy_train", "depth_accuracy_claims", "depth_accuracy_plot"):
         assert f"rule {rule}:" in run.stdout
+    for rule in ("lucky_weights_train", "lucky_weights_lottery", "lucky_weights_claims", "lucky_weights_plot"):
+        assert f"rule {rule}:" in run.stdout
     panels = yaml.safe_load((repo / "config" / config).read_text())["depth_accuracy"]
     for dataset in panels.get("datasets", ["mnist_5k"]):
         for optimizer in panels.get("optimizers", ["sgd"]):
@@ -72,7 +74,7 @@ def test_smoke_build_outputs(smoke_build):
     repo = smoke_build
     subprocess.run(["sha256sum", "-c", "figures/all"], cwd=repo, check=True, capture_output=True)
     manifest = (repo / "figures/all").read_text()
-    for name in ("phase_diagram.pdf", "phase_diagram.png", "depth_accuracy.pdf", "depth_accuracy.png", "claims.md"):
+    for name in ("phase_diagram.pdf", "phase_diagram.png", "depth_accuracy.pdf", "depth_accuracy.png", "lucky_weights.pdf", "lucky_weights.png", "claims.md"):
         assert f"figures/{name}" in manifest
     scorecard = (repo / "figures/claims.md").read_text()
     assert "| figure | claim | source | expected | measured | verdict |" in scorecard
@@ -104,6 +106,26 @@ def test_smoke_build_trains_depth_accuracy(smoke_build):
     assert not (smoke_build / "results/.checkpoints/depth_accuracy/mnist_5k_sgd").exists()  # spent once the table is written
 
 
+def test_smoke_build_trains_lucky_weights(smoke_build):
+    import numpy as np
+    import pandas as pd
+
+    results = smoke_build / "results/lucky_weights"
+    with np.load(results / "correlations.npz") as corr:
+        steps = corr["steps"]
+        assert steps[0] == 0 and steps[-1] == 2000 and corr["seeds"].tolist() == [0, 1]
+        assert corr["corr_layer1"].shape == (len(steps), 2, 16, 4) and corr["corr_layer2"].shape == (len(steps), 2, 24, 6)
+    nodes = pd.read_csv(results / "nodes.csv")
+    spec = ["layer", "seed", "best_teacher", "initial_corr", "initial_rank", "final_corr", "steps_to_match", "fan_out_norm"]
+    assert set(spec) <= set(nodes.columns) and len(nodes) == 2 * (16 + 24)
+    lottery = pd.read_csv(results / "lottery.csv")
+    assert set(lottery.init) == {"original", "reinit"} and lottery.step.max() == 1000
+    for name in ("correlations", "students", "nodes", "winners", "lottery"):
+        assert (results / f"{name}.meta.json").exists(), name
+    assert "step 2000/2000" in (smoke_build / "logs/lucky_weights/train.log").read_text()
+    assert not list((smoke_build / "results/.checkpoints").rglob("*.pt"))  # spent once the artifacts are written
+
+
 def test_second_run_has_nothing_to_do(smoke_build):
     run = snakemake(smoke_build, "figures/all", "-n", "--configfile", "config/smoke.yaml")
     assert run.returncode == 0 and "Nothing to be done" in run.stdout + run.stderr, run.stdout
@@ -116,8 +138,9 @@ def test_replot_does_not_recompute(smoke_build):
     original = plotting.read_text()
     plotting.write_text(original + "# an edit\n")
     run = snakemake(smoke_build, "figures/all", "-n", "--configfile", "config/smoke.yaml")
-    assert "rule phase_diagram_plot:" in run.stdout and "rule depth_accuracy_plot:" in run.stdout
-    for compute in ("phase_diagram_propagation", "phase_diagram_theory", "depth_accuracy_train", "depth_accuracy_claims"):
+    for plot in ("phase_diagram_plot", "depth_accuracy_plot", "lucky_weights_plot"):
+        assert f"rule {plot}:" in run.stdout
+    for compute in ("phase_diagram_propagation", "phase_diagram_theory", "depth_accuracy_train", "depth_accuracy_claims", "lucky_weights_train", "lucky_weights_lottery"):
         assert f"rule {compute}:" not in run.stdout
     plotting.write_text(original)
 
@@ -139,6 +162,11 @@ BAD_CONFIGS = [
     ({"depth_accuracy": {"optimizers": ["adam"]}}, ["optimizers", "adam"]),
     ({"depth_accuracy": {"lr": {"sgd": -0.1}}}, ["lr", "-0.1"]),
     ({"data": {"test_fraction": 0.9}}, ["test_fraction", "0.9"]),
+    ({"lucky_weights": {"teacher_widths": [10, 0]}}, ["teacher_widths", "minimum"]),
+    ({"lucky_weights": {"lr": 0}}, ["lr", "0"]),
+    ({"lucky_weights": {"lottery": {"keep": 5, "steps": 10}}}, ["lucky_weights.lottery.keep", "multiplier"]),
+    ({"lucky_weights": {"weight_choices": [0.0, 0.5], "n_in": 2}}, ["lucky_weights.weight_choices", "distinct"]),
+    ({"lucky_weights": {"batch_size": 4096}}, ["lucky_weights.batch_size", "n_train"]),
 ]
 
 
