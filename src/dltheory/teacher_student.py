@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
+import pandas as pd
 import torch
 
 from .device import DTYPES
@@ -46,6 +47,7 @@ from .ensembles import MLPEnsemble, Params
 from .training import EnsembleTrainer, Progress, mean_squared_error, seed_batches
 
 TEACHER_STREAM, TRAIN_STREAM, EVAL_STREAM, REINIT_STREAM = 2, 3, 4, 5
+MATCH = 0.95  # correlation at which a student node matches (and a teacher node is recovered) (SPECS §3)
 
 
 @dataclass(frozen=True)
@@ -266,3 +268,25 @@ def ticket(params: Params, keep: list[np.ndarray]) -> Params:
 def top_fan_out(params: Params, counts) -> list[np.ndarray]:
     """Per hidden layer, the (sorted) indices of the ``counts[l]`` nodes of largest fan-out norm."""
     return [np.sort(np.argsort(-norms, kind="stable")[:k]) for norms, k in zip(fan_out_norms(params), counts)]
+
+
+def recovery(steps: np.ndarray, corr: list[np.ndarray], eval_loss: np.ndarray, seeds, arms) -> pd.DataFrame:
+    """Per observation, member and layer: mean best correlation over teacher nodes and the fraction recovered (≥ 0.95)."""
+    rows = []
+    for layer, c in enumerate(corr, 1):
+        best = c.max(axis=2)  # [K, E, T]
+        for m, (seed, arm) in enumerate(zip(seeds, arms)):
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "init": arm,
+                        "seed": seed,
+                        "step": steps,
+                        "layer": layer,
+                        "mean_best_corr": best[:, m].mean(axis=1),
+                        "recovered": (best[:, m] >= MATCH).mean(axis=1),
+                        "eval_loss": eval_loss[:, m],
+                    }
+                )
+            )
+    return pd.concat(rows, ignore_index=True)

@@ -143,6 +143,14 @@ def test_replot_does_not_recompute(smoke_build):
     for compute in ("phase_diagram_propagation", "phase_diagram_theory", "depth_accuracy_train", "depth_accuracy_claims", "lucky_weights_train", "lucky_weights_lottery"):
         assert f"rule {compute}:" not in run.stdout
     plotting.write_text(original)
+    # A figure module's edit (its tables, claims or plot) reruns its analysis, never its training.
+    figure = smoke_build / "src/dltheory/figures/lucky_weights.py"
+    original = figure.read_text()
+    figure.write_text(original + "# an edit\n")
+    run = snakemake(smoke_build, "figures/all", "-n", "--configfile", "config/smoke.yaml")
+    assert "rule lucky_weights_claims:" in run.stdout and "rule lucky_weights_plot:" in run.stdout
+    assert "rule lucky_weights_train:" not in run.stdout and "rule lucky_weights_lottery:" not in run.stdout
+    figure.write_text(original)
 
 
 BAD_CONFIGS = [

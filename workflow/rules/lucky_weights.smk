@@ -31,7 +31,7 @@ rule lucky_weights_train:
 
 rule lucky_weights_lottery:
     input:
-        code=code("device.py", "ensembles.py", "training.py", "teacher_student.py", "figures/lucky_weights.py"),
+        code=code("device.py", "ensembles.py", "training.py", "teacher_student.py"),
         students=rules.lucky_weights_train.output.students,
     output:
         lottery=results("lucky_weights", "lottery.csv"),

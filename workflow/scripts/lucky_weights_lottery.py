@@ -8,8 +8,7 @@ import torch
 
 from dltheory.artifacts import Timer, log_to, provenance, read_arrays, write_table
 from dltheory.device import resolve_device
-from dltheory.figures.lucky_weights import recovery
-from dltheory.teacher_student import REINIT_STREAM, Setup, observation_steps, student_init, ticket, top_fan_out, train_students, unstack_params
+from dltheory.teacher_student import REINIT_STREAM, Setup, observation_steps, recovery, student_init, ticket, top_fan_out, train_students, unstack_params
 
 p = snakemake.params  # noqa: F821 (injected by Snakemake)
 cfg = snakemake.config["lucky_weights"]  # noqa: F821

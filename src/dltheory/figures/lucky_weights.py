@@ -31,10 +31,10 @@ import pandas as pd
 from scipy import stats
 
 from ..claims import Claim
+from ..teacher_student import MATCH
 
 FIGURE = "lucky_weights"
 SOURCE = "Tian et al. 2019 (arXiv 1905.13405)"
-MATCH = 0.95  # correlation at which a student node counts as matching a teacher node (SPECS §3)
 MAX_RANK_FRACTION = 0.10  # winners' mean initial rank < 10% of the student width
 MAX_SPEARMAN = -0.4  # initial correlation vs steps to converge
 MAX_FAN_OUT_RATIO = 0.10  # unmatched students' mean fan-out norm / matched ones'
@@ -109,28 +109,6 @@ def winner_table(steps: np.ndarray, corr: list[np.ndarray], seeds) -> pd.DataFra
                 }
             )
         )
-    return pd.concat(rows, ignore_index=True)
-
-
-def recovery(steps: np.ndarray, corr: list[np.ndarray], eval_loss: np.ndarray, seeds, arms) -> pd.DataFrame:
-    """Per observation, member and layer: mean best correlation over teacher nodes and the fraction recovered (≥ 0.95)."""
-    rows = []
-    for layer, c in enumerate(corr, 1):
-        best = c.max(axis=2)  # [K, E, T]
-        for m, (seed, arm) in enumerate(zip(seeds, arms)):
-            rows.append(
-                pd.DataFrame(
-                    {
-                        "init": arm,
-                        "seed": seed,
-                        "step": steps,
-                        "layer": layer,
-                        "mean_best_corr": best[:, m].mean(axis=1),
-                        "recovered": (best[:, m] >= MATCH).mean(axis=1),
-                        "eval_loss": eval_loss[:, m],
-                    }
-                )
-            )
     return pd.concat(rows, ignore_index=True)
 
 
@@ -218,7 +196,7 @@ def claims(s: dict) -> list[Claim]:
         Claim(
             FIGURE,
             "lottery ticket (our protocol): the original init recovers the teacher more often and faster than a re-init",
-            "Tian et al. 2019, §6; Frankle & Carbin 2019",
+            "SPECS §3 (our protocol); Frankle & Carbin 2019",
             "original > re-init in final and time-averaged fraction of teacher nodes recovered",
             f"final {rec['original']:.1%} vs {rec['reinit']:.1%}; time-averaged {area['original']:.1%} vs {area['reinit']:.1%}; "
             f"final MSE {loss['original']:.4f} vs {loss['reinit']:.4f}",
