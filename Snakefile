@@ -20,6 +20,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/phase_diagram.smk"
 include: "workflow/rules/depth_accuracy.smk"
 include: "workflow/rules/lucky_weights.smk"
+include: "workflow/rules/pixel_mi.smk"
 
 
 localrules:

@@ -12,8 +12,8 @@ def main(argv: list[str] | None = None) -> int:
     p_inspect = sub.add_parser("inspect", help="print a readable summary of an artifact (CSV, NPZ, JSON)")
     p_inspect.add_argument("paths", nargs="+", metavar="PATH")
     p_bench = sub.add_parser("bench", help="benchmark vectorized code against the straightforward version")
-    p_bench.add_argument("name", choices=["meanfield", "ensembles"])
-    p_bench.add_argument("--config", default="config/config.yaml", help="ensembles: config file whose depth_accuracy grid is timed")
+    p_bench.add_argument("name", choices=["meanfield", "ensembles", "information"])
+    p_bench.add_argument("--config", default="config/config.yaml", help="ensembles, information: config file whose depth_accuracy grid / pixel_mi images are timed")
     p_bench.add_argument("--steps", type=int, default=20, help="ensembles: training steps per network")
     p_bench.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"], help="ensembles: where to train")
     args = parser.parse_args(argv)
@@ -30,7 +30,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from .bench import run
 
-    options = {"config": args.config, "steps": args.steps, "device": args.device} if args.name == "ensembles" else {}
+    options = {
+        "meanfield": {},
+        "ensembles": {"config": args.config, "steps": args.steps, "device": args.device},
+        "information": {"config": args.config},
+    }[args.name]
     print(run(args.name, **options))
     return 0
 

@@ -128,3 +128,20 @@ def train_sequential(members: list[Member], data: Dataset, spec: TrainSpec) -> p
         out["steps"].append(steps)
         out["diverged"].append(diverged)
     return records(members, data, spec, **out)
+
+
+def mi_vs_distance_loop(values: np.ndarray, distances, direction: str, n_bins: int) -> np.ndarray:
+    """MI (bits) at each distance the straightforward way: one ``np.histogram2d`` per distance.
+
+    Same bins and Miller–Madow correction as :func:`dltheory.information.mi_vs_distance`, which
+    fills every distance's histogram in one ``bincount``.
+    """
+    from .information import mutual_information_bits, quantile_bins
+
+    bins = quantile_bins(values, n_bins)
+    out = []
+    for d in distances:
+        a, b = (bins[:, :-d], bins[:, d:]) if direction == "horizontal" else (bins[:-d, :], bins[d:, :])
+        joint, _, _ = np.histogram2d(a.ravel(), b.ravel(), bins=n_bins, range=[[-0.5, n_bins - 0.5]] * 2)
+        out.append(mutual_information_bits(joint))
+    return np.array(out)

@@ -64,6 +64,8 @@ def test_dry_run(tmp_path, config):
         assert f"rule {rule}:" in run.stdout
     for rule in ("lucky_weights_train", "lucky_weights_lottery", "lucky_weights_claims", "lucky_weights_plot"):
         assert f"rule {rule}:" in run.stdout
+    for rule in ("pixel_mi_measure", "pixel_mi_claims", "pixel_mi_plot"):
+        assert f"rule {rule}:" in run.stdout
     panels = yaml.safe_load((repo / "config" / config).read_text())["depth_accuracy"]
     for dataset in panels.get("datasets", ["mnist_5k"]):
         for optimizer in panels.get("optimizers", ["sgd"]):
@@ -74,7 +76,7 @@ def test_smoke_build_outputs(smoke_build):
     repo = smoke_build
     subprocess.run(["sha256sum", "-c", "figures/all"], cwd=repo, check=True, capture_output=True)
     manifest = (repo / "figures/all").read_text()
-    for name in ("phase_diagram.pdf", "phase_diagram.png", "depth_accuracy.pdf", "depth_accuracy.png", "lucky_weights.pdf", "lucky_weights.png", "claims.md"):
+    for name in ("phase_diagram.pdf", "phase_diagram.png", "depth_accuracy.pdf", "depth_accuracy.png", "lucky_weights.pdf", "lucky_weights.png", "pixel_mi.pdf", "pixel_mi.png", "claims.md"):
         assert f"figures/{name}" in manifest
     scorecard = (repo / "figures/claims.md").read_text()
     assert "| figure | claim | source | expected | measured | verdict |" in scorecard
@@ -126,6 +128,17 @@ def test_smoke_build_trains_lucky_weights(smoke_build):
     assert not list((smoke_build / "results/.checkpoints").rglob("*.pt"))  # spent once the artifacts are written
 
 
+def test_smoke_build_measures_pixel_mi(smoke_build):
+    import pandas as pd
+
+    table = pd.read_csv(smoke_build / "results/pixel_mi/mi.csv")
+    assert {"image", "representation", "direction", "distance", "mi_bits", "mi_shuffled_bits"} <= set(table.columns)
+    assert set(table.image) == {"camera", "chelsea"} and set(table.direction) == {"horizontal", "vertical"}
+    assert len(table) == 2 * 3 * 2 * 4  # images x representations x directions x distances
+    assert (table.mi_bits > table.mi_shuffled_bits).all()
+    assert (smoke_build / "results/pixel_mi/mi.meta.json").exists() and (smoke_build / "results/pixel_mi/claims.json").exists()
+
+
 def test_second_run_has_nothing_to_do(smoke_build):
     run = snakemake(smoke_build, "figures/all", "-n", "--configfile", "config/smoke.yaml")
     assert run.returncode == 0 and "Nothing to be done" in run.stdout + run.stderr, run.stdout
@@ -138,9 +151,9 @@ def test_replot_does_not_recompute(smoke_build):
     original = plotting.read_text()
     plotting.write_text(original + "# an edit\n")
     run = snakemake(smoke_build, "figures/all", "-n", "--configfile", "config/smoke.yaml")
-    for plot in ("phase_diagram_plot", "depth_accuracy_plot", "lucky_weights_plot"):
+    for plot in ("phase_diagram_plot", "depth_accuracy_plot", "lucky_weights_plot", "pixel_mi_plot"):
         assert f"rule {plot}:" in run.stdout
-    for compute in ("phase_diagram_propagation", "phase_diagram_theory", "depth_accuracy_train", "depth_accuracy_claims", "lucky_weights_train", "lucky_weights_lottery"):
+    for compute in ("phase_diagram_propagation", "phase_diagram_theory", "depth_accuracy_train", "depth_accuracy_claims", "lucky_weights_train", "lucky_weights_lottery", "pixel_mi_measure"):
         assert f"rule {compute}:" not in run.stdout
     plotting.write_text(original)
     # A figure module's edit (its tables, claims or plot) reruns its analysis, never its training.
@@ -175,6 +188,9 @@ BAD_CONFIGS = [
     ({"lucky_weights": {"lottery": {"keep": 5, "steps": 10}}}, ["lucky_weights.lottery.keep", "multiplier"]),
     ({"lucky_weights": {"weight_choices": [0.0, 0.5], "n_in": 2}}, ["lucky_weights.weight_choices", "distinct"]),
     ({"lucky_weights": {"batch_size": 4096}}, ["lucky_weights.batch_size", "n_train"]),
+    ({"pixel_mi": {"images": ["camera", "coins"]}}, ["images", "coins"]),
+    ({"pixel_mi": {"distances": {"min": 64, "max": 8, "num": 4}}}, ["pixel_mi.distances", "min"]),
+    ({"pixel_mi": {"representations": ["sobel_h"]}}, ["pixel_mi.representations", "pixels"]),
 ]
 
 

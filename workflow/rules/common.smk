@@ -81,6 +81,7 @@ def check_config(cfg):
             )
     errors += check_depth_accuracy(cfg)
     errors += check_lucky_weights(cfg["lucky_weights"])
+    errors += check_pixel_mi(cfg["pixel_mi"])
     if errors:
         raise WorkflowError("invalid config:\n  " + "\n  ".join(errors))
 
@@ -137,6 +138,15 @@ def check_lucky_weights(lw):
         )
     if lw["batch_size"] > lw["n_train"]:
         errors.append(f"lucky_weights.batch_size: {lw['batch_size']} exceeds n_train ({lw['n_train']}); allowed: <= n_train")
+    return errors
+
+
+def check_pixel_mi(pm):
+    errors = []
+    if pm["distances"]["min"] >= pm["distances"]["max"]:
+        errors.append(f"pixel_mi.distances: min ({pm['distances']['min']}) must be < max ({pm['distances']['max']})")
+    if "pixels" not in pm["representations"]:
+        errors.append(f"pixel_mi.representations: {pm['representations']} lacks 'pixels', which the claims are about; allowed: a list with pixels")
     return errors
 
 

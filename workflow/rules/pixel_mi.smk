@@ -1,0 +1,51 @@
+# Figure pixel_mi (SPECS §4): MI between pixels (and edge-filter responses) at distance, per image,
+# with the shuffled floor; one measurement job, then claims and plot from its table.
+
+
+rule pixel_mi_measure:
+    input:
+        code=code("images.py", "information.py", "figures/pixel_mi.py"),
+    output:
+        table=results("pixel_mi", "mi.csv"),
+        meta=meta(results("pixel_mi", "mi.csv")),
+    params:
+        spec=config["pixel_mi"],
+    log:
+        logs("pixel_mi", "measure"),
+    benchmark:
+        benchmarks("pixel_mi", "measure")
+    conda:
+        ENV
+    script:
+        "../scripts/pixel_mi_measure.py"
+
+
+rule pixel_mi_claims:
+    input:
+        code=code("claims.py", "figures/pixel_mi.py"),
+        table=rules.pixel_mi_measure.output.table,
+    output:
+        claims=results("pixel_mi", "claims.json"),
+    params:
+        margin=config["pixel_mi"]["floor_margin_bits"],
+    log:
+        logs("pixel_mi", "claims"),
+    conda:
+        ENV
+    script:
+        "../scripts/pixel_mi_claims.py"
+
+
+rule pixel_mi_plot:
+    input:
+        code=code("plotting.py", "figures/pixel_mi.py"),
+        table=rules.pixel_mi_measure.output.table,
+    output:
+        pdf=report("figures/pixel_mi.pdf", caption="../report/pixel_mi.rst", category="pixel_mi", labels={"format": "PDF"}),
+        png=report("figures/pixel_mi.png", caption="../report/pixel_mi.rst", category="pixel_mi", labels={"format": "PNG"}),
+    log:
+        logs("pixel_mi", "plot"),
+    conda:
+        ENV
+    script:
+        "../scripts/pixel_mi_plot.py"
