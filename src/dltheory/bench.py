@@ -138,8 +138,7 @@ def bench_information(config: str | os.PathLike = "config/config.yaml") -> dict:
     import yaml
 
     from .images import natural_image
-    from .figures.pixel_mi import distance_grid
-    from .information import mi_vs_distance
+    from .information import distance_grid, mi_vs_distance
 
     cfg = yaml.safe_load(Path(config).read_text())["pixel_mi"]
     images = [natural_image(name) for name in cfg["images"]]

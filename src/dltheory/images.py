@@ -31,3 +31,14 @@ def natural_image(name: str) -> np.ndarray:
 
         image = load_sample_image(f"{name}.jpg")
     return rgb2gray(image) if image.ndim == 3 else image.astype(np.float64) / 255.0
+
+
+def representation(name: str, image: np.ndarray) -> np.ndarray:
+    """The values of ``image`` whose MI is measured: ``pixels`` (as is), or the responses of the
+    horizontal (``sobel_h``) or vertical (``sobel_v``) Sobel edge filter."""
+    from skimage.filters import sobel_h, sobel_v
+
+    maps = {"pixels": lambda x: x, "sobel_h": sobel_h, "sobel_v": sobel_v}
+    if name not in maps:
+        raise ValueError(f"representation {name!r}: allowed {', '.join(maps)}")
+    return maps[name](image)

@@ -59,6 +59,11 @@ def mutual_information_samples(a: np.ndarray, b: np.ndarray, n_bins: int, miller
     return float(mutual_information_bits(joint.reshape(n_bins, n_bins), miller_madow))
 
 
+def distance_grid(spec: dict) -> np.ndarray:
+    """Integer distances from ``min`` to ``max`` on a log grid of ``num`` points (duplicates after rounding dropped)."""
+    return np.unique(np.round(np.geomspace(spec["min"], spec["max"], spec["num"])).astype(int))
+
+
 def _pairs(bins: np.ndarray, d: int, direction: str) -> tuple[np.ndarray, np.ndarray]:
     """The two members of every pixel pair at distance d along ``direction`` (flattened)."""
     if direction == "horizontal":

@@ -84,7 +84,7 @@ class Setup:
 def distinct_rows(n_rows: int, n_cols: int, choices, rng: np.random.Generator) -> np.ndarray:
     """[n_rows, n_cols] entries from ``choices``, no two rows equal and none all zero (rejection sampling)."""
     choices = np.asarray(choices, dtype=float)
-    if len(np.unique(choices)) ** n_cols <= n_rows:
+    if len(np.unique(choices)) ** n_cols - int(np.any(choices == 0)) < n_rows:
         raise ValueError(f"{n_rows} distinct nonzero rows of {n_cols} entries from {len(choices)} values do not exist")
     rows, seen = [], set()
     while len(rows) < n_rows:

@@ -43,6 +43,7 @@ from .device import DTYPES
 from .ensembles import Member, MLPEnsemble, group_by_depth, mean_field_ensemble
 
 OPTIMIZERS = ("sgd", "rmsprop")
+CHECKPOINT_FORMAT = 2  # bump when the saved layout changes: older checkpoints are then ignored, not misread
 COLUMNS = [
     "dataset", "optimizer", "lr", "batch_size", "sigma_w2", "sigma_b2", "depth", "width", "seed",
     "steps", "train_acc", "test_acc", "final_loss", "diverged",
@@ -262,20 +263,23 @@ class EnsembleTrainer:
             self.model.load_state_dict(self.saved["model"])
             self.optimizer.load_state_dict(self.saved["optimizer"])
             self.alive, self.updates = self.saved["alive"], self.saved["updates"]
-            self.start, self.extra = self.saved["step"], self.saved["extra"]
+            self.start, self.extra = self.saved["step"], self.saved.get("extra", {})
 
     def _load(self) -> dict | None:
         if self.checkpoint is None or not self.checkpoint.exists():
             return None
         state = torch.load(self.checkpoint, map_location=self.alive.device, weights_only=False)
-        return state if state.get("fingerprint") == self.key else None  # another config or other data: start afresh
+        if state.get("format") != CHECKPOINT_FORMAT or state.get("fingerprint") != self.key:
+            return None  # another config, other data, or an older checkpoint layout: start afresh
+        return state
 
     def save(self, state: dict) -> None:
-        atomic_write(self.checkpoint, lambda tmp: torch.save({"fingerprint": self.key, **state}, tmp))
+        atomic_write(self.checkpoint, lambda tmp: torch.save({"format": CHECKPOINT_FORMAT, "fingerprint": self.key, **state}, tmp))
 
     def train(self, steps: int, batch: Callable[[int], tuple], progress: Progress, label: str, observe: Callable[[int], None] | None = None) -> None:
-        """Steps ``start`` .. ``steps`` - 1. ``batch(step)`` gives (inputs [E, B, n_in], targets); ``observe(t)``
-        is called with t = the updates done so far, before each step and once at the end."""
+        """Steps ``start`` .. ``steps`` - 1. ``batch(step)`` gives (inputs [E, B, n_in], targets); ``observe(step)``
+        is called before each step and once more with ``steps`` at the end (``step`` counts the steps
+        taken; a frozen member received fewer updates, see :attr:`updates`)."""
         e, work = self.model.n_members, (len(self.model.widths) - 1) * self.model.n_members
         device = self.alive.device
         loss_sum = torch.zeros((), dtype=torch.float64, device=device)  # summed on device: no sync per step

@@ -68,3 +68,7 @@ def test_claims_pass_and_fail_at_their_bounds():
     failing = lw.claims(_summary(rank_fraction=0.2, rho=-0.3, ratio=0.5, original=0.5, reinit=0.6))
     assert not any(c.passed for c in failing) and len(failing) == 4
     assert "undefined" in lw.claims(_summary(rho=float("nan")))[1].measured
+
+
+def test_layer_keys_follow_layer_numbers():
+    assert lw.layer_keys({f"corr_layer{l}": None for l in (1, 10, 2)} | {"steps": None}) == ["corr_layer1", "corr_layer2", "corr_layer10"]

@@ -164,6 +164,12 @@ def test_replot_does_not_recompute(smoke_build):
     assert "rule lucky_weights_claims:" in run.stdout and "rule lucky_weights_plot:" in run.stdout
     assert "rule lucky_weights_train:" not in run.stdout and "rule lucky_weights_lottery:" not in run.stdout
     figure.write_text(original)
+    figure = smoke_build / "src/dltheory/figures/pixel_mi.py"
+    original = figure.read_text()
+    figure.write_text(original + "# an edit\n")
+    run = snakemake(smoke_build, "figures/all", "-n", "--configfile", "config/smoke.yaml")
+    assert "rule pixel_mi_claims:" in run.stdout and "rule pixel_mi_plot:" in run.stdout and "rule pixel_mi_measure:" not in run.stdout
+    figure.write_text(original)
 
 
 BAD_CONFIGS = [

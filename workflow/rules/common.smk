@@ -121,16 +121,15 @@ def check_depth_accuracy(cfg):
 def check_lucky_weights(lw):
     """The teacher must exist (distinct nonzero weight rows), and the ticket fit inside the student."""
     errors = []
-    values = len(lw["weight_choices"])
+    values, has_zero = len(lw["weight_choices"]), 0 in lw["weight_choices"]
     widths = [lw["n_in"], *lw["teacher_widths"], lw["n_out"]]
     for fan_in, fan_out in zip(widths[:-1], widths[1:]):
-        if values**fan_in - 1 < fan_out:
+        rows = values**fan_in - has_zero  # distinct rows, the all-zero one excluded
+        if rows < fan_out:
             errors.append(
-                f"lucky_weights.weight_choices: {values} values give {values ** fan_in - 1} distinct nonzero rows of "
+                f"lucky_weights.weight_choices: {values} values give {rows} distinct nonzero rows of "
                 f"{fan_in} weights, fewer than the {fan_out} nodes of a teacher layer; allowed: more values or wider layers"
             )
-    if not any(lw["weight_choices"]):
-        errors.append(f"lucky_weights.weight_choices: {lw['weight_choices']} has no nonzero value; allowed: at least one")
     if lw["lottery"]["keep"] > lw["multiplier"]:
         errors.append(
             f"lucky_weights.lottery.keep: {lw['lottery']['keep']} teacher widths exceed the student "
@@ -148,6 +147,11 @@ def check_pixel_mi(pm):
     if "pixels" not in pm["representations"]:
         errors.append(f"pixel_mi.representations: {pm['representations']} lacks 'pixels', which the claims are about; allowed: a list with pixels")
     return errors
+
+
+def pixel_mi_spec():
+    """What the measurement uses: every key but the claims' floor margin (changing it reruns only the claims)."""
+    return {k: v for k, v in config["pixel_mi"].items() if k != "floor_margin_bits"}
 
 
 def lucky_weights_setup():

@@ -4,12 +4,12 @@
 
 rule pixel_mi_measure:
     input:
-        code=code("images.py", "information.py", "figures/pixel_mi.py"),
+        code=code("images.py", "information.py"),
     output:
         table=results("pixel_mi", "mi.csv"),
         meta=meta(results("pixel_mi", "mi.csv")),
     params:
-        spec=config["pixel_mi"],
+        spec=pixel_mi_spec(),
     log:
         logs("pixel_mi", "measure"),
     benchmark:

@@ -11,7 +11,7 @@ with log_to(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
     i, o = snakemake.input, snakemake.output  # noqa: F821
     corr = read_arrays(i.correlations)
     students = read_arrays(i.students)
-    layers = sorted(k for k in corr if k.startswith("corr_layer"))
+    layers = fig.layer_keys(corr)
     final = unstack_params(students, "final_")
     fan_out = [np.stack([fan_out_norms(p)[l] for p in final]) for l in range(len(layers))]  # per layer [E, S]
     seeds = corr["seeds"]

@@ -40,6 +40,11 @@ MAX_SPEARMAN = -0.4  # initial correlation vs steps to converge
 MAX_FAN_OUT_RATIO = 0.10  # unmatched students' mean fan-out norm / matched ones'
 
 
+def layer_keys(correlations: dict) -> list[str]:
+    """``corr_layer1``, ``corr_layer2``, ... of ``correlations.npz`` in layer order (not string order)."""
+    return sorted((k for k in correlations if k.startswith("corr_layer")), key=lambda k: int(k.removeprefix("corr_layer")))
+
+
 def steps_to_reach(steps: np.ndarray, series: np.ndarray, level: float) -> np.ndarray:
     """First step at which ``series`` [K, ...] reaches ``level``, per trailing index; NaN where never."""
     reached = series >= level
@@ -87,7 +92,8 @@ def node_table(steps: np.ndarray, corr: list[np.ndarray], fan_out: list[np.ndarr
 
 
 def winner_table(steps: np.ndarray, corr: list[np.ndarray], seeds) -> pd.DataFrame:
-    """One row per teacher node and seed: its winner, the winner's initial rank and correlations, when it matched."""
+    """One row per teacher node and seed: its winner, the winner's initial rank and correlations, and
+    ``steps_to_match``: the first step at which any student reached 0.95 with the teacher node."""
     rows = []
     for layer, c in enumerate(corr, 1):
         _, e, s, t = c.shape
@@ -114,7 +120,7 @@ def winner_table(steps: np.ndarray, corr: list[np.ndarray], seeds) -> pd.DataFra
 
 def spearman(initial_corr: pd.Series, steps_to_match: pd.Series) -> float:
     """Spearman ρ between initial correlation and steps to match; never-matched students rank last (∞).
-    NaN when no student, or every student, matched (the ranks of the steps are then all tied)."""
+    NaN when every student has the same steps to match (e.g. none matched), so the ranks are all tied."""
     steps = steps_to_match.fillna(np.inf)
     if steps.nunique() < 2:
         return float("nan")
@@ -132,6 +138,7 @@ def summary(nodes: pd.DataFrame, winners: pd.DataFrame, lottery: pd.DataFrame) -
     unmatched = nodes[~nodes.matched].groupby("layer").fan_out_norm.mean()
     final = lottery[lottery.step == lottery.step.max()]
     per_arm = final.groupby(["init", "seed"]).agg(recovered=("recovered", "mean"), loss=("eval_loss", "first")).groupby("init").mean()
+    # mean over the log-spaced observations: an average over log(step), which weighs early and late training alike
     area = lottery.groupby(["init", "seed", "step"]).recovered.mean().groupby(["init", "seed"]).mean().groupby("init").mean()
     return {
         "rank_fraction": float(rank_fraction.mean()),
@@ -171,7 +178,7 @@ def claims(s: dict) -> list[Claim]:
                 f"layer {layer}: higher initial correlation, faster convergence (Spearman, all students)",
                 SOURCE,
                 f"ρ ≤ {MAX_SPEARMAN}",
-                f"ρ = {rho:.2f}" if np.isfinite(rho) else "undefined: no student, or every student, reached 0.95",
+                f"ρ = {rho:.2f}" if np.isfinite(rho) else "undefined: every student has the same steps to 0.95 (e.g. none reached it)",
                 rho <= MAX_SPEARMAN,
                 rho,
             )
@@ -197,8 +204,8 @@ def claims(s: dict) -> list[Claim]:
             FIGURE,
             "lottery ticket (our protocol): the original init recovers the teacher more often and faster than a re-init",
             "SPECS §3 (our protocol); Frankle & Carbin 2019",
-            "original > re-init in final and time-averaged fraction of teacher nodes recovered",
-            f"final {rec['original']:.1%} vs {rec['reinit']:.1%}; time-averaged {area['original']:.1%} vs {area['reinit']:.1%}; "
+            "original > re-init in the fraction of teacher nodes recovered, final and averaged over log-spaced observations",
+            f"final {rec['original']:.1%} vs {rec['reinit']:.1%}; log-time average {area['original']:.1%} vs {area['reinit']:.1%}; "
             f"final MSE {loss['original']:.4f} vs {loss['reinit']:.4f}",
             rec["original"] > rec["reinit"] and area["original"] > area["reinit"],
             rec["original"] - rec["reinit"],
@@ -219,7 +226,7 @@ def plot(correlations: dict[str, np.ndarray], nodes: pd.DataFrame, winners: pd.D
     setup_style()
     s = summary(nodes, winners, lottery)
     steps = correlations["steps"]
-    layers = sorted(k for k in correlations if k.startswith("corr_layer"))
+    layers = layer_keys(correlations)
     colors = sns.color_palette("colorblind", len(layers))
     fig, axes = plt.subplots(2, max(4, len(layers)), figsize=(4.3 * max(4, len(layers)), 8.4), constrained_layout=True)
     x = steps + 1  # log axis: step 0 (the initialization) sits at 1
@@ -236,12 +243,14 @@ def plot(correlations: dict[str, np.ndarray], nodes: pd.DataFrame, winners: pd.D
 
     ax = axes[1, 0]
     fraction = winners.assign(rank_fraction=winners.initial_rank / winners.students)
-    sns.stripplot(fraction, x="layer", y="rank_fraction", hue="layer", palette=colors, size=3.5, jitter=0.25, legend=False, ax=ax)
+    jitter = np.random.default_rng(0).uniform(-0.25, 0.25, len(fraction))  # seeded: a rebuild draws the same figure
+    for l, (layer, group) in enumerate(fraction.groupby("layer")):
+        ax.scatter(l + jitter[: len(group)], group.rank_fraction, s=10, color=colors[l])
     means = fraction.groupby("layer").rank_fraction.mean()
     ax.plot(range(len(means)), means.to_numpy(), "k_", ms=22, mew=2.5, label="mean")
     ax.axhline(0.5, color="0.4", ls="--", lw=1, label="chance (random rank)")
     ax.axhline(MAX_RANK_FRACTION, color="C3", ls=":", lw=1.2, label=f"{MAX_RANK_FRACTION:.0%} of the width")
-    ax.set(ylim=(0, 1), xlabel="layer", ylabel="initial rank of the final winner / student width")
+    ax.set(ylim=(0, 1), xticks=range(len(means)), xticklabels=means.index, xlabel="layer", ylabel="initial rank of the final winner / student width")
     ax.set_title("(b) luck: each teacher node's final winner,\nranked at init among all students")
     ax.legend(loc="upper left", fontsize="x-small")
 

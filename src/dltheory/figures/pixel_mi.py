@@ -22,18 +22,6 @@ SOURCE = "Yuan et al. 2021, Fig. 3 (arXiv 2105.13905)"
 MAX_FAR_FRACTION = 0.25  # MI at the largest distance < 25% of MI at d = 1
 
 
-def distance_grid(spec: dict) -> np.ndarray:
-    """Integer distances from ``min`` to ``max`` on a log grid of ``num`` points (duplicates after rounding dropped)."""
-    return np.unique(np.round(np.geomspace(spec["min"], spec["max"], spec["num"])).astype(int))
-
-
-def representations() -> dict:
-    """Name -> map from a grayscale image [H, W] to the values whose MI is measured."""
-    from skimage.filters import sobel_h, sobel_v
-
-    return {"pixels": lambda image: image, "sobel_h": sobel_h, "sobel_v": sobel_v}
-
-
 def mean_curves(table: pd.DataFrame) -> pd.DataFrame:
     """Per representation and distance: mean over images (and both directions) of MI and of the floor, and the
     standard error across images."""
