@@ -64,7 +64,7 @@ def distance_grid(spec: dict) -> np.ndarray:
     return np.unique(np.round(np.geomspace(spec["min"], spec["max"], spec["num"])).astype(int))
 
 
-def _pairs(bins: np.ndarray, d: int, direction: str) -> tuple[np.ndarray, np.ndarray]:
+def pixel_pairs(bins: np.ndarray, d: int, direction: str) -> tuple[np.ndarray, np.ndarray]:
     """The two members of every pixel pair at distance d along ``direction`` (flattened)."""
     if direction == "horizontal":
         return bins[:, :-d].ravel(), bins[:, d:].ravel()
@@ -81,7 +81,7 @@ def pair_histograms(bins: np.ndarray, distances, direction: str, n_bins: int) ->
     """
     codes = []
     for i, d in enumerate(distances):
-        a, b = _pairs(bins, int(d), direction)
+        a, b = pixel_pairs(bins, int(d), direction)
         codes.append(i * n_bins * n_bins + a * n_bins + b)
     counts = np.bincount(np.concatenate(codes), minlength=len(distances) * n_bins * n_bins)
     return counts.reshape(len(distances), n_bins, n_bins)

@@ -136,12 +136,12 @@ def mi_vs_distance_loop(values: np.ndarray, distances, direction: str, n_bins: i
     Same bins and Miller–Madow correction as :func:`dltheory.information.mi_vs_distance`, which
     fills every distance's histogram in one ``bincount``.
     """
-    from .information import mutual_information_bits, quantile_bins
+    from .information import mutual_information_bits, pixel_pairs, quantile_bins
 
     bins = quantile_bins(values, n_bins)
     out = []
     for d in distances:
-        a, b = (bins[:, :-d], bins[:, d:]) if direction == "horizontal" else (bins[:-d, :], bins[d:, :])
-        joint, _, _ = np.histogram2d(a.ravel(), b.ravel(), bins=n_bins, range=[[-0.5, n_bins - 0.5]] * 2)
+        a, b = pixel_pairs(bins, d, direction)
+        joint, _, _ = np.histogram2d(a, b, bins=n_bins, range=[[-0.5, n_bins - 0.5]] * 2)
         out.append(mutual_information_bits(joint))
     return np.array(out)

@@ -31,8 +31,6 @@ the next layer's W.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -44,7 +42,7 @@ import torch
 
 from .device import DTYPES
 from .ensembles import MLPEnsemble, Params
-from .training import EnsembleTrainer, Progress, mean_squared_error, seed_batches
+from .training import EnsembleTrainer, Progress, checkpoint_key, mean_squared_error, seed_batches
 
 TEACHER_STREAM, TRAIN_STREAM, EVAL_STREAM, REINIT_STREAM = 2, 3, 4, 5
 MATCH = 0.95  # correlation at which a student node matches (and a teacher node is recovered) (SPECS §3)
@@ -154,15 +152,14 @@ def fan_out_norms(params: Params) -> list[np.ndarray]:
 class Run:
     """What one batched teacher-student training recorded.
 
-    ``steps`` [K]: the observation steps (updates done). ``corr[l]`` [K, E, S_l, T_l]: node
-    correlations of hidden layer l. ``eval_loss`` [K, E]: MSE to the teacher on the evaluation
-    set. ``init`` and ``final``: each member's parameters before and after training.
+    ``steps`` [K]: the observation steps. ``corr[l]`` [K, E, S_l, T_l]: node correlations of
+    hidden layer l. ``eval_loss`` [K, E]: MSE to the teacher on the evaluation set. ``final``:
+    each member's parameters after training.
     """
 
     steps: np.ndarray
     corr: list[np.ndarray]
     eval_loss: np.ndarray
-    init: list[Params]
     final: list[Params]
     diverged: np.ndarray  # [E] bool: a NaN/inf loss or gradient froze the member (see EnsembleTrainer)
 
@@ -200,7 +197,8 @@ def train_students(
 
     model = MLPEnsemble(init, "relu", dtype, device)
     checkpoint = Path(checkpoint) if checkpoint is not None else None
-    key = _fingerprint(setup, init, seeds, observe_at) if checkpoint is not None else None
+    description = {"setup": asdict(setup), "seeds": list(seeds), "observe_at": observe_at.tolist()}
+    key = checkpoint_key(description, (a for params in init for layer in params for a in layer)) if checkpoint is not None else None
     trainer = EnsembleTrainer(model, "sgd", setup.lr, mean_squared_error, checkpoint=checkpoint, checkpoint_every=checkpoint_every, key=key)
     if trainer.start:
         log(f"{label}: resumed from checkpoint {checkpoint} at step {trainer.start}")
@@ -227,19 +225,9 @@ def train_students(
         steps=np.array([r[0] for r in record]),
         corr=[np.stack([r[1][l] for r in record]) for l in range(len(record[0][1]))],
         eval_loss=np.stack([r[2] for r in record]),
-        init=init,
         final=[model.member_params(i) for i in range(e)],
         diverged=(~trainer.alive).cpu().numpy(),
     )
-
-
-def _fingerprint(setup: Setup, init: list[Params], seeds: list[int], observe_at: np.ndarray) -> str:
-    """What a checkpoint must match to be resumed: the setup, the initial parameters, seeds and observation steps."""
-    digest = hashlib.sha256(json.dumps({"setup": asdict(setup), "seeds": list(seeds), "observe_at": observe_at.tolist()}).encode())
-    for params in init:
-        for w, b in params:
-            digest.update(np.ascontiguousarray(w).tobytes() + np.ascontiguousarray(b).tobytes())
-    return digest.hexdigest()
 
 
 def stack_params(members: list[Params], prefix: str) -> dict[str, np.ndarray]:

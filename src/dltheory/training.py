@@ -145,12 +145,18 @@ def evaluate(model: MLPEnsemble, x: torch.Tensor, y: torch.Tensor, chunk: int = 
     return loss_sum / len(x), correct / len(x)
 
 
-def fingerprint(members: list[Member], spec: TrainSpec, data: Dataset) -> str:
-    """What a checkpoint must match to be resumed: members, hyperparameters and the exact data."""
-    digest = hashlib.sha256(json.dumps({"members": [asdict(m) for m in members], "spec": asdict(spec), "data": data.name}).encode())
-    for array in (data.x_train, data.y_train, data.x_test, data.y_test):
+def checkpoint_key(description: dict, arrays) -> str:
+    """SHA-256 of a JSON-able ``description`` and the bytes of ``arrays``: what a checkpoint must match to be resumed."""
+    digest = hashlib.sha256(json.dumps(description).encode())
+    for array in arrays:
         digest.update(np.ascontiguousarray(array).tobytes())
     return digest.hexdigest()
+
+
+def fingerprint(members: list[Member], spec: TrainSpec, data: Dataset) -> str:
+    """A depth group's checkpoint key: members, hyperparameters and the exact data."""
+    description = {"members": [asdict(m) for m in members], "spec": asdict(spec), "data": data.name}
+    return checkpoint_key(description, (data.x_train, data.y_train, data.x_test, data.y_test))
 
 
 class Progress:

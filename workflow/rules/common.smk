@@ -47,12 +47,16 @@ def depth_accuracy_tables():
     return [results("depth_accuracy", f"{d}_{o}.csv") for d in cfg["datasets"] for o in cfg["optimizers"]]
 
 
+def section_params(figure, *skip):
+    """A figure's config section without the keys in ``skip``, as a job's params. Keys that change
+    no number (checkpoint_every) or belong to another job (a claims margin, the lottery) are left
+    out, so that changing them does not rerun this job; scripts read them from the config."""
+    return {k: v for k, v in config[figure].items() if k not in skip}
+
+
 def depth_accuracy_grid():
-    """The grid and hyperparameters every depth_accuracy panel shares. Left out: the lr (per
-    optimizer) and checkpoint_every, which changes no number, so the script reads it from the
-    config and changing it reruns nothing."""
-    skip = ("datasets", "optimizers", "lr", "checkpoint_every")
-    return {k: v for k, v in config["depth_accuracy"].items() if k not in skip}
+    """The grid and hyperparameters every depth_accuracy panel shares (the lr is per optimizer)."""
+    return section_params("depth_accuracy", "datasets", "optimizers", "lr", "checkpoint_every")
 
 
 def data_params():
@@ -149,15 +153,6 @@ def check_pixel_mi(pm):
     return errors
 
 
-def pixel_mi_spec():
-    """What the measurement uses: every key but the claims' floor margin (changing it reruns only the claims)."""
-    return {k: v for k, v in config["pixel_mi"].items() if k != "floor_margin_bits"}
-
-
-def lucky_weights_setup():
-    """The teacher-student setup: every key but the lottery's and checkpoint_every (which changes
-    no number, so the scripts read it from the config and changing it reruns nothing)."""
-    return {k: v for k, v in config["lucky_weights"].items() if k not in ("lottery", "checkpoint_every")}
 
 
 check_config(config)

@@ -12,7 +12,7 @@ rule lucky_weights_train:
         students=results("lucky_weights", "students.npz"),
         students_meta=meta(results("lucky_weights", "students.npz")),
     params:
-        setup=lucky_weights_setup(),
+        setup=section_params("lucky_weights", "lottery", "checkpoint_every"),
         device=config["device"],
         checkpoints=checkpoints("lucky_weights", "students"),
     threads: 4
@@ -37,7 +37,7 @@ rule lucky_weights_lottery:
         lottery=results("lucky_weights", "lottery.csv"),
         lottery_meta=meta(results("lucky_weights", "lottery.csv")),
     params:
-        setup=lucky_weights_setup(),
+        setup=section_params("lucky_weights", "lottery", "checkpoint_every"),
         lottery=config["lucky_weights"]["lottery"],
         device=config["device"],
         checkpoints=checkpoints("lucky_weights", "lottery"),

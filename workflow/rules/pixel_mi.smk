@@ -9,7 +9,7 @@ rule pixel_mi_measure:
         table=results("pixel_mi", "mi.csv"),
         meta=meta(results("pixel_mi", "mi.csv")),
     params:
-        spec=pixel_mi_spec(),
+        spec=section_params("pixel_mi", "floor_margin_bits"),
     log:
         logs("pixel_mi", "measure"),
     benchmark:

@@ -39,6 +39,6 @@ with log_to(snakemake.log[0]) as log:  # noqa: F821
     corr = {f"corr_layer{layer}": c for layer, c in enumerate(run.corr, 1)}
     write_arrays({"steps": run.steps, "seeds": np.array(seeds), "eval_loss": run.eval_loss, "diverged": run.diverged, **corr},
                  snakemake.output.correlations, meta)  # noqa: F821
-    write_arrays({"seeds": np.array(seeds), **stack_params(run.init, "init_"), **stack_params(run.final, "final_")},
+    write_arrays({"seeds": np.array(seeds), **stack_params(init, "init_"), **stack_params(run.final, "final_")},
                  snakemake.output.students, meta)  # noqa: F821
     shutil.rmtree(p.checkpoints, ignore_errors=True)  # the artifacts are in place: the checkpoints are spent
