@@ -21,6 +21,7 @@ include: "workflow/rules/phase_diagram.smk"
 include: "workflow/rules/depth_accuracy.smk"
 include: "workflow/rules/lucky_weights.smk"
 include: "workflow/rules/pixel_mi.smk"
+include: "workflow/rules/entropy_gain.smk"
 
 
 localrules:

@@ -42,3 +42,32 @@ def representation(name: str, image: np.ndarray) -> np.ndarray:
     if name not in maps:
         raise ValueError(f"representation {name!r}: allowed {', '.join(maps)}")
     return maps[name](image)
+
+
+def contrast_normalized_patches(names, size: int, n_patches: int, min_contrast: float, seed: int) -> np.ndarray:
+    """Patches [n_patches, size, size] cut from the images ``names`` in equal shares, each with its
+    mean removed and divided by its standard deviation (the patch preprocessing of Coates, Lee & Ng
+    2011). Positions are drawn without replacement, so no patch repeats; patches whose pixel
+    standard deviation is below ``min_contrast`` (flat sky, saturated areas) have no contrast to
+    normalize and are skipped.
+    """
+    rng = np.random.default_rng(seed)
+    shares = np.full(len(names), n_patches // len(names)) + (np.arange(len(names)) < n_patches % len(names))
+    patches = []
+    for name, share in zip(names, shares):
+        windows = np.lib.stride_tricks.sliding_window_view(natural_image(name), (size, size))  # [H-s+1, W-s+1, s, s]
+        flat = windows.reshape(-1, size, size)
+        order = rng.permutation(len(flat))
+        kept = []
+        for start in range(0, len(order), 4 * share):  # candidates in chunks, until ``share`` pass the contrast test
+            chunk = flat[order[start : start + 4 * share]]
+            kept.append(chunk[chunk.std(axis=(1, 2)) >= min_contrast])
+            if sum(len(k) for k in kept) >= share:
+                break
+        kept = np.concatenate(kept)[:share]
+        if len(kept) < share:
+            raise ValueError(f"image {name!r} has {len(kept)} patches of {size} px with contrast >= {min_contrast}, fewer than {share}")
+        patches.append(kept)
+    patches = np.concatenate(patches)
+    centred = patches - patches.mean(axis=(1, 2), keepdims=True)
+    return centred / centred.std(axis=(1, 2), keepdims=True)

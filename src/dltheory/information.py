@@ -153,7 +153,14 @@ def knn_entropy_bits(x: np.ndarray, k: int = 3, whiten: bool = True) -> float:
     return float((digamma(n) - digamma(k) + log_unit_ball + d * np.mean(np.log(eps)) + log_jacobian) / LN2)
 
 
-def total_correlation_bits(x: np.ndarray, entropy=knn_entropy_bits) -> float:
-    """Σ_j H(x_j) − H(x): the information shared among the d coordinates (0 iff independent)."""
+def entropy_and_total_correlation_bits(x: np.ndarray, entropy=knn_entropy_bits) -> tuple[float, float]:
+    """The joint entropy H(x) and the total correlation Σ_j H(x_j) − H(x) (bits), the information
+    shared among the d coordinates (0 iff independent), both with the estimator ``entropy``."""
     x = np.asarray(x, dtype=float)
-    return float(sum(entropy(x[:, j : j + 1]) for j in range(x.shape[1])) - entropy(x))
+    joint = entropy(x)
+    return joint, float(sum(entropy(x[:, j : j + 1]) for j in range(x.shape[1])) - joint)
+
+
+def total_correlation_bits(x: np.ndarray, entropy=knn_entropy_bits) -> float:
+    """Σ_j H(x_j) − H(x) (bits): see :func:`entropy_and_total_correlation_bits`."""
+    return entropy_and_total_correlation_bits(x, entropy)[1]

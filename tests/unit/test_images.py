@@ -16,3 +16,15 @@ def test_every_listed_image_loads_as_grayscale(name):
 def test_an_unknown_image_is_refused_with_the_allowed_names():
     with pytest.raises(ValueError, match="camera"):
         natural_image("coins")
+
+
+def test_contrast_normalized_patches_are_distinct_normalized_and_shared_equally():
+    from dltheory.images import contrast_normalized_patches
+
+    patches = contrast_normalized_patches(["camera", "moon", "hubble_deep_field"], 8, 301, 0.02, seed=0)
+    assert patches.shape == (301, 8, 8)
+    assert np.allclose(patches.mean(axis=(1, 2)), 0) and np.allclose(patches.std(axis=(1, 2)), 1)
+    assert len(np.unique(patches.reshape(301, -1), axis=0)) == 301  # positions drawn without replacement
+    assert np.array_equal(patches, contrast_normalized_patches(["camera", "moon", "hubble_deep_field"], 8, 301, 0.02, seed=0))
+    with pytest.raises(ValueError, match="'moon' has .* fewer than 1000"):  # a smooth surface: few patches of high contrast
+        contrast_normalized_patches(["camera", "moon"], 8, 2000, 0.2, seed=0)

@@ -52,19 +52,23 @@ def test_lint():
     assert run.returncode == 0, run.stdout + run.stderr
 
 
+# Every figure's rules: the computing ones first, then claims and plot.
+RULES = {
+    "phase_diagram": ("phase_diagram_theory", "phase_diagram_propagation", "phase_diagram_claims", "phase_diagram_plot"),
+    "depth_accuracy": ("depth_accuracy_train", "depth_accuracy_claims", "depth_accuracy_plot"),
+    "lucky_weights": ("lucky_weights_train", "lucky_weights_lottery", "lucky_weights_claims", "lucky_weights_plot"),
+    "pixel_mi": ("pixel_mi_measure", "pixel_mi_claims", "pixel_mi_plot"),
+    "entropy_gain": ("entropy_gain_measure", "entropy_gain_claims", "entropy_gain_plot"),
+}
+
+
 @pytest.mark.parametrize("config", ["config.yaml", "smoke.yaml", "paper.yaml"])
 def test_dry_run(tmp_path, config):
     repo = copy_repo(tmp_path)
     shutil.rmtree(repo / "figures", ignore_errors=True)
     run = snakemake(repo, "figures/all", "-n", "--configfile", f"config/{config}")
     assert run.returncode == 0, run.stdout + run.stderr
-    for rule in ("phase_diagram_theory", "phase_diagram_propagation", "phase_diagram_claims", "phase_diagram_plot", "all_figures"):
-        assert f"rule {rule}:" in run.stdout
-    for rule in ("depth_accuracy_train", "depth_accuracy_claims", "depth_accuracy_plot"):
-        assert f"rule {rule}:" in run.stdout
-    for rule in ("lucky_weights_train", "lucky_weights_lottery", "lucky_weights_claims", "lucky_weights_plot"):
-        assert f"rule {rule}:" in run.stdout
-    for rule in ("pixel_mi_measure", "pixel_mi_claims", "pixel_mi_plot"):
+    for rule in [r for rules in RULES.values() for r in rules] + ["all_figures"]:
         assert f"rule {rule}:" in run.stdout
     panels = yaml.safe_load((repo / "config" / config).read_text())["depth_accuracy"]
     for dataset in panels.get("datasets", ["mnist_5k"]):
@@ -76,7 +80,7 @@ def test_smoke_build_outputs(smoke_build):
     repo = smoke_build
     subprocess.run(["sha256sum", "-c", "figures/all"], cwd=repo, check=True, capture_output=True)
     manifest = (repo / "figures/all").read_text()
-    for name in ("phase_diagram.pdf", "phase_diagram.png", "depth_accuracy.pdf", "depth_accuracy.png", "lucky_weights.pdf", "lucky_weights.png", "pixel_mi.pdf", "pixel_mi.png", "claims.md"):
+    for name in [f"{figure}.{ext}" for figure in RULES for ext in ("pdf", "png")] + ["claims.md"]:
         assert f"figures/{name}" in manifest
     scorecard = (repo / "figures/claims.md").read_text()
     assert "| figure | claim | source | expected | measured | verdict |" in scorecard
@@ -139,6 +143,19 @@ def test_smoke_build_measures_pixel_mi(smoke_build):
     assert (smoke_build / "results/pixel_mi/mi.meta.json").exists() and (smoke_build / "results/pixel_mi/claims.json").exists()
 
 
+def test_smoke_build_measures_entropy_gain(smoke_build):
+    import pandas as pd
+
+    table = pd.read_csv(smoke_build / "results/entropy_gain/entropy.csv")
+    assert {"layer", "seed", "estimator", "entropy", "gain", "total_correlation"} <= set(table.columns)
+    assert len(table) == 4 * 2 * 2  # layers 0-3 x seeds x estimators
+    assert set(table.estimator) == {"knn", "gaussian"} and table[table.layer == 0].gain.isna().all()
+    assert table[table.layer > 0].gain.notna().all() and (table.entropy < 1.5 * 3 * 2.05).all()  # D = 3: ceiling 6.1 bits
+    meta = (smoke_build / "results/entropy_gain/entropy.meta.json").read_text()
+    assert "camera" in meta and "skimage.data" in meta  # the images and where they come from
+    assert (smoke_build / "results/entropy_gain/claims.json").exists()
+
+
 def test_second_run_has_nothing_to_do(smoke_build):
     run = snakemake(smoke_build, "figures/all", "-n", "--configfile", "config/smoke.yaml")
     assert run.returncode == 0 and "Nothing to be done" in run.stdout + run.stderr, run.stdout
@@ -151,25 +168,20 @@ def test_replot_does_not_recompute(smoke_build):
     original = plotting.read_text()
     plotting.write_text(original + "# an edit\n")
     run = snakemake(smoke_build, "figures/all", "-n", "--configfile", "config/smoke.yaml")
-    for plot in ("phase_diagram_plot", "depth_accuracy_plot", "lucky_weights_plot", "pixel_mi_plot"):
-        assert f"rule {plot}:" in run.stdout
-    for compute in ("phase_diagram_propagation", "phase_diagram_theory", "depth_accuracy_train", "depth_accuracy_claims", "lucky_weights_train", "lucky_weights_lottery", "pixel_mi_measure"):
-        assert f"rule {compute}:" not in run.stdout
+    for figure, rules in RULES.items():
+        assert f"rule {figure}_plot:" in run.stdout
+        for compute in rules[:-2]:
+            assert f"rule {compute}:" not in run.stdout
     plotting.write_text(original)
-    # A figure module's edit (its tables, claims or plot) reruns its analysis, never its training.
-    figure = smoke_build / "src/dltheory/figures/lucky_weights.py"
-    original = figure.read_text()
-    figure.write_text(original + "# an edit\n")
-    run = snakemake(smoke_build, "figures/all", "-n", "--configfile", "config/smoke.yaml")
-    assert "rule lucky_weights_claims:" in run.stdout and "rule lucky_weights_plot:" in run.stdout
-    assert "rule lucky_weights_train:" not in run.stdout and "rule lucky_weights_lottery:" not in run.stdout
-    figure.write_text(original)
-    figure = smoke_build / "src/dltheory/figures/pixel_mi.py"
-    original = figure.read_text()
-    figure.write_text(original + "# an edit\n")
-    run = snakemake(smoke_build, "figures/all", "-n", "--configfile", "config/smoke.yaml")
-    assert "rule pixel_mi_claims:" in run.stdout and "rule pixel_mi_plot:" in run.stdout and "rule pixel_mi_measure:" not in run.stdout
-    figure.write_text(original)
+    # A figure module's edit (its tables, claims or plot) reruns its analysis, never its training or measurement.
+    for figure in ("lucky_weights", "pixel_mi", "entropy_gain"):
+        module = smoke_build / f"src/dltheory/figures/{figure}.py"
+        original = module.read_text()
+        module.write_text(original + "# an edit\n")
+        run = snakemake(smoke_build, "figures/all", "-n", "--configfile", "config/smoke.yaml")
+        assert f"rule {figure}_claims:" in run.stdout and f"rule {figure}_plot:" in run.stdout
+        assert not [rule for rule in RULES[figure][:-2] if f"rule {rule}:" in run.stdout]
+        module.write_text(original)
 
 
 BAD_CONFIGS = [
@@ -197,6 +209,9 @@ BAD_CONFIGS = [
     ({"pixel_mi": {"images": ["camera", "coins"]}}, ["images", "coins"]),
     ({"pixel_mi": {"distances": {"min": 64, "max": 8, "num": 4}}}, ["pixel_mi.distances", "min"]),
     ({"pixel_mi": {"representations": ["sobel_h"]}}, ["pixel_mi.representations", "pixels"]),
+    ({"entropy_gain": {"layers": 9}}, ["entropy_gain.layers", "patch_size"]),
+    ({"entropy_gain": {"kernel_size": 4}}, ["kernel_size", "4"]),
+    ({"entropy_gain": {"images": ["camera", "brick"]}}, ["images", "brick"]),
 ]
 
 

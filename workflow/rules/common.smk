@@ -86,6 +86,7 @@ def check_config(cfg):
     errors += check_depth_accuracy(cfg)
     errors += check_lucky_weights(cfg["lucky_weights"])
     errors += check_pixel_mi(cfg["pixel_mi"])
+    errors += check_entropy_gain(cfg["entropy_gain"])
     if errors:
         raise WorkflowError("invalid config:\n  " + "\n  ".join(errors))
 
@@ -153,6 +154,15 @@ def check_pixel_mi(pm):
     return errors
 
 
+def check_entropy_gain(eg):
+    """Every layer must leave a map: each shrinks it by kernel_size - 1 ('valid' convolution)."""
+    left = eg["patch_size"] - eg["layers"] * (eg["kernel_size"] - 1)
+    if left < 1:
+        return [
+            f"entropy_gain.layers: {eg['layers']} layers of {eg['kernel_size']}x{eg['kernel_size']} kernels shrink "
+            f"{eg['patch_size']} px patches to nothing; allowed: layers <= {(eg['patch_size'] - 1) // (eg['kernel_size'] - 1)} or larger patch_size"
+        ]
+    return []
 
 
 check_config(config)

@@ -1,0 +1,107 @@
+"""Figure ``entropy_gain``: the entropy of feature maps rises with depth, then the gain vanishes
+(Yuan et al. 2021, "Learning Structures for Deep Neural Networks", §3).
+
+(a) Entropy of the normalized feature map after each random conv layer (layer 0: the
+contrast-normalized patches), per seed (thin) and mean ± s.d. over seeds, for both estimators,
+with the ceiling (D/2) log₂(2πe) of D independent unit-variance Gaussians. (b) The gain
+H_l − H_{l−1} per layer. (c) The total correlation (redundancy) Σ_j H(z_j) − H(z).
+
+Our protocol (the paper's networks and estimator are not available): random He-initialized 3×3
+conv + ReLU layers, each channel standardized, measured through D random projections of the whole
+map (:mod:`dltheory.feature_entropy` explains why not single units).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..claims import Claim
+
+FIGURE = "entropy_gain"
+SOURCE = "Yuan et al. 2021, §3 (arXiv 2105.13905)"
+MAX_LATE_GAIN_FRACTION = 0.20  # mean gain over the last third of layers < 20% of the first layer's
+LABELS = {"knn": "Kozachenko–Leonenko k-NN, whitened", "gaussian": "Gaussian log-det (upper bound)"}
+LOG2_2PIE = np.log2(2 * np.pi * np.e)
+
+
+def late_layers(depth: int) -> list[int]:
+    """The last third of the layers 1 .. depth (at least the last one)."""
+    return list(range(min(depth, 2 * depth // 3 + 1), depth + 1))
+
+
+def summary(table: pd.DataFrame) -> pd.DataFrame:
+    """Per estimator and layer: mean, s.d. and s.e.m. over seeds of entropy, gain and total correlation."""
+    grouped = table.groupby(["estimator", "layer"])[["entropy", "gain", "total_correlation"]]
+    out = grouped.mean()
+    for stat in ("std", "sem"):
+        out = out.join(grouped.agg(stat).add_suffix(f"_{stat}"))
+    out["seeds"] = grouped.size()
+    return out.reset_index()
+
+
+def claims(table: pd.DataFrame) -> list[Claim]:
+    """SPECS §5, for each estimator: the first layer's gain is > 0 (by more than 2 s.e.m. over
+    seeds); the mean gain over the last third of the layers is < 20% of the first layer's; the
+    total correlation at the last layer is below that of the patches."""
+    out = []
+    depth = int(table.layer.max())
+    late = late_layers(depth)
+    for estimator in [e for e in LABELS if e in set(table.estimator)]:
+        s = summary(table[table.estimator == estimator]).set_index("layer")
+        rows = table[table.estimator == estimator]
+        first, first_sem = s.gain[1], s.gain_sem[1]
+        late_gain = rows[rows.layer.isin(late)].gain.mean()
+        tc0, tc_last = s.total_correlation[0], s.total_correlation[depth]
+        seeds_falling = int((rows[rows.layer == depth].set_index("seed").total_correlation < rows[rows.layer == 0].set_index("seed").total_correlation).sum())
+        name = f"{estimator} estimator"
+        out += [
+            Claim(FIGURE, f"the first layer raises the entropy of the representation ({name})", SOURCE,
+                  "gain of layer 1 > 0 (by > 2 s.e.m. over seeds)",
+                  f"{first:+.2f} ± {first_sem:.2f} bits (s.e.m., {int(s.seeds[1])} seeds); {s.entropy[0]:.2f} → {s.entropy[1]:.2f} bits",
+                  bool(first - 2 * first_sem > 0), float(first)),
+            Claim(FIGURE, f"the gain vanishes in the last layers: mean gain of layers {late[0]}–{late[-1]} / gain of layer 1 ({name})",
+                  SOURCE, f"< {MAX_LATE_GAIN_FRACTION:.0%}",
+                  f"{late_gain / first:.0%} ({late_gain:+.3f} / {first:+.3f} bits)",
+                  bool(first > 0 and late_gain / first < MAX_LATE_GAIN_FRACTION), float(late_gain / first)),
+            Claim(FIGURE, f"total correlation (redundancy) falls with depth ({name})", SOURCE,
+                  f"TC at layer {depth} < TC of the patches",
+                  f"{tc0:.2f} → {tc_last:.2f} bits (mean); lower in {seeds_falling} of {int(s.seeds[depth])} seeds",
+                  bool(tc_last < tc0), float(tc_last - tc0)),
+        ]
+    return out
+
+
+def plot(table: pd.DataFrame):
+    """(a) entropy, (b) gain, (c) total correlation vs layer; per seed (thin) and mean ± s.d."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    from ..plotting import setup_style
+
+    setup_style()
+    stats = summary(table)
+    estimators = [e for e in LABELS if e in set(table.estimator)]
+    colors = dict(zip(estimators, sns.color_palette("colorblind", len(estimators))))
+    dim = int(table.projection_dim.iloc[0])
+    fig, axes = plt.subplots(1, 3, figsize=(14, 4.3), constrained_layout=True)
+    panels = [("entropy", "(a) entropy of the feature map", "entropy H (bits)"),
+              ("gain", "(b) gain per layer", "gain $H_l - H_{l-1}$ (bits)"),
+              ("total_correlation", "(c) redundancy", "total correlation $\\sum_j H(z_j) - H(z)$ (bits)")]
+    offsets = dict(zip(estimators, np.linspace(-0.12, 0.12, len(estimators))))
+    for ax, (column, title, ylabel) in zip(axes, panels):
+        for estimator in estimators:
+            rows, s = table[table.estimator == estimator], stats[stats.estimator == estimator].dropna(subset=[column])
+            per_seed = rows.pivot(index="layer", columns="seed", values=column).dropna()
+            ax.plot(per_seed.index + offsets[estimator], per_seed.to_numpy(), color=colors[estimator], lw=0.6, alpha=0.35)
+            ax.errorbar(s.layer + offsets[estimator], s[column], yerr=s[f"{column}_std"], color=colors[estimator], marker="o",
+                        ms=4, lw=2, capsize=2, label=f"{LABELS[estimator]} (mean ± s.d., {int(s.seeds.iloc[0])} seeds)")
+        ax.set(title=title, xlabel="layer (0 = contrast-normalized patches)", ylabel=ylabel)
+        ax.set_xticks(sorted(set(table.layer)))
+    axes[0].axhline(dim / 2 * LOG2_2PIE, color="0.3", ls=":", lw=1, label=f"ceiling: {dim} independent unit Gaussians")
+    axes[1].axhline(0, color="0.3", lw=0.8)
+    axes[0].legend(fontsize="x-small", loc="lower right")
+    units = table.drop_duplicates("layer").set_index("layer").units
+    fig.suptitle(f"Random 3×3 conv + ReLU layers on natural-image patches; entropy of {dim} random projections of the "
+                 f"standardized map (map sizes {', '.join(str(u) for u in units)})", fontsize="small")
+    return fig

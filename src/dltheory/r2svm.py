@@ -1,0 +1,133 @@
+"""The Random Recursive SVM (R2SVM) of Vinyals, Jia, Deng & Darrell, "Learning with Recursive
+Perceptual Representations" (NIPS 2012), §3.1, as a scikit-learn classifier.
+
+Layer 1 is a one-vs-all linear SVM on the original features d ∈ R^D. Layer l keeps its raw class
+scores o_l = θ_lᵀ x_l ∈ R^K (K = number of classes; one score for two classes) and the next
+layer's input is the original features shifted along a random direction per score,
+
+    x_{l+1} = σ(d + β W_{l+1} [o_1; …; o_l]),   W_{l+1} ∈ R^{D × lK}, entries N(0, 1), fresh per layer,
+
+with σ the logistic sigmoid and β = 0.1. The shift moves the points of each class apart in
+input space, so that the next linear SVM sees a problem that is more nearly separable; stacking
+layers builds a deep, nonlinear classifier out of linear SVMs. Predictions are the last layer's.
+
+``projection`` selects the paper's variant (``random``) or an ablation:
+  - ``fixed``: a deterministic W, the same for every draw: score j shifts input coordinate j mod D
+    by β o_j (W[i, j] = 1 where i ≡ j (mod D)), then the sigmoid, as in the method;
+  - ``concatenate``: x_{l+1} = [d; o_1; …; o_l], stacking without projection or sigmoid — every
+    layer is then still a linear function of d.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.svm import LinearSVC
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, check_random_state, validate_data
+from scipy.special import expit
+
+PROJECTIONS = ("random", "fixed", "concatenate")
+
+
+class R2SVM(ClassifierMixin, BaseEstimator):
+    """Random Recursive SVM.
+
+    Parameters
+    ----------
+    n_layers : int, number of stacked linear SVMs (1: a plain linear SVM).
+    beta : float, scale of the shift (the paper: 0.1).
+    C : float, the SVMs' regularization (one value for every layer; choose it by cross-validation,
+        e.g. ``GridSearchCV``).
+    projection : "random" (the method), "fixed" or "concatenate" (ablations, see the module).
+    random_state : seed of the projections W_2, W_3, … (drawn in this order).
+    max_iter : iterations of liblinear per SVM.
+
+    Attributes
+    ----------
+    classes_ : [K] labels; ``svms_`` : the fitted ``LinearSVC`` of each layer; ``projections_`` :
+    W_{l+1} [D, lK] for l = 1 … n_layers − 1 (empty for ``concatenate``); ``n_features_in_``.
+    """
+
+    def __init__(self, n_layers: int = 10, beta: float = 0.1, C: float = 1.0, projection: str = "random", random_state=None,
+                 max_iter: int = 5000):
+        self.n_layers = n_layers
+        self.beta = beta
+        self.C = C
+        self.projection = projection
+        self.random_state = random_state
+        self.max_iter = max_iter
+
+    def fit(self, X, y):
+        X, y = validate_data(self, X, y)
+        check_classification_targets(y)
+        if self.projection not in PROJECTIONS:
+            raise ValueError(f"projection={self.projection!r}: allowed {', '.join(PROJECTIONS)}")
+        if not (isinstance(self.n_layers, (int, np.integer)) and self.n_layers >= 1):
+            raise ValueError(f"n_layers={self.n_layers!r}: allowed an integer >= 1")
+        self.classes_ = np.unique(y)
+        if len(self.classes_) < 2:
+            raise ValueError(f"R2SVM needs samples of at least 2 classes; got 1 class ({self.classes_[0]!r})")
+        rng = check_random_state(self.random_state)
+        self.svms_, self.projections_ = [], []
+        scores = []  # o_1 … o_l, each [n, K]
+        for layer in range(self.n_layers):
+            if layer:
+                if self.projection != "concatenate":
+                    self.projections_.append(self._draw_projection(X.shape[1], layer * scores[0].shape[1], rng))
+            x = self._layer_input(X, scores, layer)
+            svm = LinearSVC(C=self.C, max_iter=self.max_iter, random_state=0).fit(x, y)
+            self.svms_.append(svm)
+            scores.append(_scores(svm, x))
+        return self
+
+    def staged_decision_function(self, X):
+        """Yield the class scores [n, K] (or [n] for two classes) of layers 1, 2, …, n_layers."""
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False)
+        scores = []
+        for layer, svm in enumerate(self.svms_):
+            x = self._layer_input(X, scores, layer)
+            yield svm.decision_function(x)
+            scores.append(_scores(svm, x))
+
+    def staged_predict(self, X):
+        """Yield the predicted labels after each layer."""
+        for decision in self.staged_decision_function(X):
+            yield self._labels(decision)
+
+    def decision_function(self, X):
+        for decision in self.staged_decision_function(X):
+            pass
+        return decision
+
+    def predict(self, X):
+        return self._labels(self.decision_function(X))
+
+    def _labels(self, decision):
+        return self.classes_[(decision > 0).astype(int) if decision.ndim == 1 else decision.argmax(axis=1)]
+
+    def _draw_projection(self, n_features: int, n_scores: int, rng) -> np.ndarray:
+        if self.projection == "random":
+            return rng.standard_normal((n_features, n_scores))
+        return (np.arange(n_features)[:, None] == np.arange(n_scores)[None, :] % n_features).astype(float)
+
+    def _layer_input(self, X, scores, layer):
+        """x_l from the original features X [n, D] and the earlier layers' scores."""
+        if layer == 0:
+            return X
+        o = np.hstack(scores)  # [n, lK]
+        if self.projection == "concatenate":
+            return np.hstack([X, o])
+        return expit(X + self.beta * o @ self.projections_[layer - 1].T)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = True
+        return tags
+
+
+def _scores(svm: LinearSVC, x: np.ndarray) -> np.ndarray:
+    """The layer's raw scores o_l as [n, K] (K = 1 for two classes: LinearSVC's single score)."""
+    decision = svm.decision_function(x)
+    return decision[:, None] if decision.ndim == 1 else decision
