@@ -22,6 +22,7 @@ include: "workflow/rules/depth_accuracy.smk"
 include: "workflow/rules/lucky_weights.smk"
 include: "workflow/rules/pixel_mi.smk"
 include: "workflow/rules/entropy_gain.smk"
+include: "workflow/rules/r2svm.smk"
 
 
 localrules:

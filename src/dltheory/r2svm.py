@@ -46,7 +46,8 @@ class R2SVM(ClassifierMixin, BaseEstimator):
     Attributes
     ----------
     classes_ : [K] labels; ``svms_`` : the fitted ``LinearSVC`` of each layer; ``projections_`` :
-    W_{l+1} [D, lK] for l = 1 … n_layers − 1 (empty for ``concatenate``); ``n_features_in_``.
+    W_{l+1} [D, lK] for l = 1 … n_layers − 1 (empty for ``concatenate``); ``n_iter_`` : liblinear's
+    iterations per layer; ``n_features_in_``.
     """
 
     def __init__(self, n_layers: int = 10, beta: float = 0.1, C: float = 1.0, projection: str = "random", random_state=None,
@@ -79,6 +80,7 @@ class R2SVM(ClassifierMixin, BaseEstimator):
             svm = LinearSVC(C=self.C, max_iter=self.max_iter, random_state=0).fit(x, y)
             self.svms_.append(svm)
             scores.append(_scores(svm, x))
+        self.n_iter_ = np.array([svm.n_iter_ for svm in self.svms_])
         return self
 
     def staged_decision_function(self, X):
@@ -131,3 +133,53 @@ def _scores(svm: LinearSVC, x: np.ndarray) -> np.ndarray:
     """The layer's raw scores o_l as [n, K] (K = 1 for two classes: LinearSVC's single score)."""
     decision = svm.decision_function(x)
     return decision[:, None] if decision.ndim == 1 else decision
+
+
+def two_spirals(n: int, noise: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Two interleaved spirals of 1.5 turns: X [n, 2], y [n] in {0, 1}. Radius grows with the angle
+    t ∈ [0, 3π] (t drawn ∝ √u, so points are uniform along the area); class 1 is class 0 turned by
+    π; Gaussian noise of s.d. ``noise`` (in units of the radius at t = 1)."""
+    rng = np.random.default_rng(seed)
+    t = np.sqrt(rng.uniform(0, 1, n)) * 3 * np.pi
+    y = rng.integers(0, 2, n)
+    x = np.c_[t * np.cos(t + np.pi * y), t * np.sin(t + np.pi * y)] + noise * rng.standard_normal((n, 2))
+    return x, y
+
+
+def synthetic(name: str, n: int, noise: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """``two_moons`` (scikit-learn's ``make_moons``) or ``two_spirals``, standardized per coordinate."""
+    from sklearn.datasets import make_moons
+
+    if name == "two_moons":
+        x, y = make_moons(n, noise=noise, random_state=seed)
+    elif name == "two_spirals":
+        x, y = two_spirals(n, noise, seed)
+    else:
+        raise ValueError(f"synthetic dataset {name!r}: allowed two_moons, two_spirals")
+    return (x - x.mean(axis=0)) / x.std(axis=0), y
+
+
+def select_C(X, y, grid, folds: int) -> float:
+    """The C of a linear SVM (layer 1 of the R2SVM) with the best ``folds``-fold cross-validated accuracy."""
+    from sklearn.model_selection import GridSearchCV, StratifiedKFold
+
+    search = GridSearchCV(LinearSVC(max_iter=5000, random_state=0), {"C": list(grid)}, cv=StratifiedKFold(folds, shuffle=True, random_state=0))
+    return float(search.fit(X, y).best_params_["C"])
+
+
+def layer_accuracies(model: R2SVM, X_train, y_train, X_test, y_test) -> list[dict]:
+    """Per layer l = 1 … n_layers: train and test accuracy of the R2SVM cut after layer l."""
+    train = [np.mean(p == y_train) for p in model.staged_predict(X_train)]
+    test = [np.mean(p == y_test) for p in model.staged_predict(X_test)]
+    return [{"layer": l + 1, "train_acc": a, "test_acc": b} for l, (a, b) in enumerate(zip(train, test))]
+
+
+def decision_regions(model: R2SVM, X, layers, resolution: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Predicted labels on a grid over 2-D inputs after the given layers: xs [G], ys [G], labels [len(layers), G, G]."""
+    pad = 0.3
+    xs = np.linspace(X[:, 0].min() - pad, X[:, 0].max() + pad, resolution)
+    ys = np.linspace(X[:, 1].min() - pad, X[:, 1].max() + pad, resolution)
+    gx, gy = np.meshgrid(xs, ys)  # [G (y), G (x)]
+    grid = np.c_[gx.ravel(), gy.ravel()]
+    staged = list(model.staged_predict(grid))
+    return xs, ys, np.stack([staged[l - 1].reshape(resolution, resolution) for l in layers])

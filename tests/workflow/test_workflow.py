@@ -59,6 +59,7 @@ RULES = {
     "lucky_weights": ("lucky_weights_train", "lucky_weights_lottery", "lucky_weights_claims", "lucky_weights_plot"),
     "pixel_mi": ("pixel_mi_measure", "pixel_mi_claims", "pixel_mi_plot"),
     "entropy_gain": ("entropy_gain_measure", "entropy_gain_claims", "entropy_gain_plot"),
+    "r2svm": ("r2svm_fit", "r2svm_claims", "r2svm_plot"),
 }
 
 
@@ -156,6 +157,23 @@ def test_smoke_build_measures_entropy_gain(smoke_build):
     assert (smoke_build / "results/entropy_gain/claims.json").exists()
 
 
+def test_smoke_build_fits_r2svm(smoke_build):
+    import numpy as np
+    import pandas as pd
+
+    table = pd.read_csv(smoke_build / "results/r2svm/layers.csv")
+    assert {"dataset", "method", "layer", "seed", "train_acc", "test_acc"} <= set(table.columns)
+    assert set(table.dataset) == {"digits", "two_moons", "two_spirals"}
+    assert set(table.method) == {"r2svm", "r2svm_fixed", "r2svm_concatenate", "linear_svm", "rbf_svm"}
+    r2 = table[(table.dataset == "digits") & (table.method == "r2svm")]
+    assert sorted(r2.seed.unique()) == [0, 1] and sorted(r2.layer.unique()) == [1, 2, 3, 4]  # smoke: 2 draws x 4 layers
+    linear = table[(table.dataset == "digits") & (table.method == "linear_svm")].test_acc.iloc[0]
+    assert np.allclose(r2[r2.layer == 1].test_acc, linear)  # layer 1 is the linear SVM
+    with np.load(smoke_build / "results/r2svm/boundaries.npz") as regions:
+        assert regions["two_spirals_labels"].shape == (2, 30, 30) and regions["layers_shown"].tolist() == [1, 4]
+    assert (smoke_build / "results/r2svm/layers.meta.json").exists() and (smoke_build / "results/r2svm/claims.json").exists()
+
+
 def test_second_run_has_nothing_to_do(smoke_build):
     run = snakemake(smoke_build, "figures/all", "-n", "--configfile", "config/smoke.yaml")
     assert run.returncode == 0 and "Nothing to be done" in run.stdout + run.stderr, run.stdout
@@ -174,7 +192,7 @@ def test_replot_does_not_recompute(smoke_build):
             assert f"rule {compute}:" not in run.stdout
     plotting.write_text(original)
     # A figure module's edit (its tables, claims or plot) reruns its analysis, never its training or measurement.
-    for figure in ("lucky_weights", "pixel_mi", "entropy_gain"):
+    for figure in ("lucky_weights", "pixel_mi", "entropy_gain", "r2svm"):
         module = smoke_build / f"src/dltheory/figures/{figure}.py"
         original = module.read_text()
         module.write_text(original + "# an edit\n")
@@ -212,6 +230,9 @@ BAD_CONFIGS = [
     ({"entropy_gain": {"layers": 9}}, ["entropy_gain.layers", "patch_size"]),
     ({"entropy_gain": {"kernel_size": 4}}, ["kernel_size", "4"]),
     ({"entropy_gain": {"images": ["camera", "brick"]}}, ["images", "brick"]),
+    ({"r2svm": {"datasets": ["svhn"]}}, ["datasets", "svhn"]),
+    ({"r2svm": {"beta": 0}}, ["beta", "0"]),
+    ({"r2svm": {"synthetic": {"layers_shown": [1, 50]}}}, ["r2svm.synthetic.layers_shown", "50"]),
 ]
 
 

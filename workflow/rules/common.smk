@@ -87,6 +87,7 @@ def check_config(cfg):
     errors += check_lucky_weights(cfg["lucky_weights"])
     errors += check_pixel_mi(cfg["pixel_mi"])
     errors += check_entropy_gain(cfg["entropy_gain"])
+    errors += check_r2svm(cfg["r2svm"])
     if errors:
         raise WorkflowError("invalid config:\n  " + "\n  ".join(errors))
 
@@ -163,6 +164,16 @@ def check_entropy_gain(eg):
             f"{eg['patch_size']} px patches to nothing; allowed: layers <= {(eg['patch_size'] - 1) // (eg['kernel_size'] - 1)} or larger patch_size"
         ]
     return []
+
+
+def check_r2svm(rs):
+    errors = []
+    too_deep = [l for l in rs["synthetic"]["layers_shown"] if l > rs["layers"]]
+    if too_deep:
+        errors.append(f"r2svm.synthetic.layers_shown: {too_deep} exceed r2svm.layers ({rs['layers']}); allowed: 1 .. {rs['layers']}")
+    if not rs["datasets"] and not rs["synthetic"]["datasets"]:
+        errors.append("r2svm.datasets and r2svm.synthetic.datasets are both empty; allowed: at least one dataset")
+    return errors
 
 
 check_config(config)

@@ -1,0 +1,56 @@
+# Figure r2svm (SPECS §6): the Random Recursive SVM (Vinyals et al. 2012): accuracy after every
+# layer with linear / RBF SVM references, decision regions on 2-D problems, and the ablations of
+# the projection; one fitting job, then claims and plot.
+
+
+rule r2svm_fit:
+    input:
+        code=code("data.py", "r2svm.py"),
+    output:
+        table=results("r2svm", "layers.csv"),
+        boundaries=results("r2svm", "boundaries.npz"),
+        meta=meta(results("r2svm", "layers.csv")),
+    params:
+        spec=section_params("r2svm"),
+        data=data_params(),
+    threads: 2
+    resources:
+        mem_mb=2000,
+    log:
+        logs("r2svm", "fit"),
+    benchmark:
+        benchmarks("r2svm", "fit")
+    conda:
+        ENV
+    script:
+        "../scripts/r2svm_fit.py"
+
+
+rule r2svm_claims:
+    input:
+        code=code("claims.py", "figures/r2svm.py"),
+        table=rules.r2svm_fit.output.table,
+    output:
+        claims=results("r2svm", "claims.json"),
+    log:
+        logs("r2svm", "claims"),
+    conda:
+        ENV
+    script:
+        "../scripts/r2svm_claims.py"
+
+
+rule r2svm_plot:
+    input:
+        code=code("plotting.py", "figures/r2svm.py"),
+        table=rules.r2svm_fit.output.table,
+        boundaries=rules.r2svm_fit.output.boundaries,
+    output:
+        pdf=report("figures/r2svm.pdf", caption="../report/r2svm.rst", category="r2svm", labels={"format": "PDF"}),
+        png=report("figures/r2svm.png", caption="../report/r2svm.rst", category="r2svm", labels={"format": "PNG"}),
+    log:
+        logs("r2svm", "plot"),
+    conda:
+        ENV
+    script:
+        "../scripts/r2svm_plot.py"
