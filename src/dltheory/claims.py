@@ -30,8 +30,16 @@ class Claim:
     def verdict(self) -> str:
         return "pass" if self.passed else "FAIL"
 
+    @property
+    def line(self) -> str:
+        """One log line: verdict, claim, expected and measured."""
+        return f"{self.verdict}: {self.claim}: expected {self.expected}, measured {self.measured}"
 
-def write_claims(claims: list[Claim], path: str | os.PathLike) -> None:
+
+def write_claims(claims: list[Claim], path: str | os.PathLike, log=None) -> None:
+    """Write ``claims.json``; with ``log`` (a callable such as ``artifacts.log_to``'s), log each claim's line too."""
+    for c in claims if log else ():
+        log(c.line)
     write_json([asdict(c) for c in claims], path)
 
 

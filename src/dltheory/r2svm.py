@@ -73,11 +73,10 @@ class R2SVM(ClassifierMixin, BaseEstimator):
         self.svms_, self.projections_ = [], []
         scores = []  # o_1 … o_l, each [n, K]
         for layer in range(self.n_layers):
-            if layer:
-                if self.projection != "concatenate":
-                    self.projections_.append(self._draw_projection(X.shape[1], layer * scores[0].shape[1], rng))
+            if layer and self.projection != "concatenate":
+                self.projections_.append(self._draw_projection(X.shape[1], layer * scores[0].shape[1], rng))
             x = self._layer_input(X, scores, layer)
-            svm = LinearSVC(C=self.C, max_iter=self.max_iter, random_state=0).fit(x, y)
+            svm = linear_svm(self.C, self.max_iter).fit(x, y)
             self.svms_.append(svm)
             scores.append(_scores(svm, x))
         self.n_iter_ = np.array([svm.n_iter_ for svm in self.svms_])
@@ -129,6 +128,11 @@ class R2SVM(ClassifierMixin, BaseEstimator):
         return tags
 
 
+def linear_svm(C: float = 1.0, max_iter: int = 5000) -> LinearSVC:
+    """One layer's one-vs-all linear SVM (liblinear, squared hinge), seeded so that fits repeat."""
+    return LinearSVC(C=C, max_iter=max_iter, random_state=0)
+
+
 def _scores(svm: LinearSVC, x: np.ndarray) -> np.ndarray:
     """The layer's raw scores o_l as [n, K] (K = 1 for two classes: LinearSVC's single score)."""
     decision = svm.decision_function(x)
@@ -163,7 +167,7 @@ def select_C(X, y, grid, folds: int) -> float:
     """The C of a linear SVM (layer 1 of the R2SVM) with the best ``folds``-fold cross-validated accuracy."""
     from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
-    search = GridSearchCV(LinearSVC(max_iter=5000, random_state=0), {"C": list(grid)}, cv=StratifiedKFold(folds, shuffle=True, random_state=0))
+    search = GridSearchCV(linear_svm(), {"C": list(grid)}, cv=StratifiedKFold(folds, shuffle=True, random_state=0))
     return float(search.fit(X, y).best_params_["C"])
 
 

@@ -26,12 +26,15 @@ rule entropy_gain_claims:
         table=rules.entropy_gain_measure.output.table,
     output:
         claims=results("entropy_gain", "claims.json"),
+    params:
+        figure="entropy_gain",
+        options={},
     log:
         logs("entropy_gain", "claims"),
     conda:
         ENV
     script:
-        "../scripts/entropy_gain_claims.py"
+        "../scripts/figure_claims.py"
 
 
 rule entropy_gain_plot:
@@ -41,9 +44,11 @@ rule entropy_gain_plot:
     output:
         pdf=report("figures/entropy_gain.pdf", caption="../report/entropy_gain.rst", category="entropy_gain", labels={"format": "PDF"}),
         png=report("figures/entropy_gain.png", caption="../report/entropy_gain.rst", category="entropy_gain", labels={"format": "PNG"}),
+    params:
+        figure="entropy_gain",
     log:
         logs("entropy_gain", "plot"),
     conda:
         ENV
     script:
-        "../scripts/entropy_gain_plot.py"
+        "../scripts/figure_plot.py"

@@ -27,13 +27,14 @@ rule pixel_mi_claims:
     output:
         claims=results("pixel_mi", "claims.json"),
     params:
-        margin=config["pixel_mi"]["floor_margin_bits"],
+        figure="pixel_mi",
+        options={"margin_bits": config["pixel_mi"]["floor_margin_bits"]},
     log:
         logs("pixel_mi", "claims"),
     conda:
         ENV
     script:
-        "../scripts/pixel_mi_claims.py"
+        "../scripts/figure_claims.py"
 
 
 rule pixel_mi_plot:
@@ -43,9 +44,11 @@ rule pixel_mi_plot:
     output:
         pdf=report("figures/pixel_mi.pdf", caption="../report/pixel_mi.rst", category="pixel_mi", labels={"format": "PDF"}),
         png=report("figures/pixel_mi.png", caption="../report/pixel_mi.rst", category="pixel_mi", labels={"format": "PNG"}),
+    params:
+        figure="pixel_mi",
     log:
         logs("pixel_mi", "plot"),
     conda:
         ENV
     script:
-        "../scripts/pixel_mi_plot.py"
+        "../scripts/figure_plot.py"

@@ -32,12 +32,15 @@ rule r2svm_claims:
         table=rules.r2svm_fit.output.table,
     output:
         claims=results("r2svm", "claims.json"),
+    params:
+        figure="r2svm",
+        options={},
     log:
         logs("r2svm", "claims"),
     conda:
         ENV
     script:
-        "../scripts/r2svm_claims.py"
+        "../scripts/figure_claims.py"
 
 
 rule r2svm_plot:

@@ -13,6 +13,4 @@ with log_to(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
     log("trainability per panel:\n" + scores.T.to_string())
     write_table(scores, snakemake.output.scores, provenance({"inputs": list(snakemake.input)}))  # noqa: F821
     claims = fig.claims(scores, depth_scales)
-    for c in claims:
-        log(f"{c.verdict}: {c.claim}: expected {c.expected}, measured {c.measured}")
-    write_claims(claims, snakemake.output.claims)  # noqa: F821
+    write_claims(claims, snakemake.output.claims, log)  # noqa: F821

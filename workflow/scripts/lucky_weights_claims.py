@@ -23,6 +23,4 @@ with log_to(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
     summary = fig.summary(nodes, winners, read_table(i.lottery))
     log("summary: " + repr(summary))
     claims = fig.claims(summary)
-    for c in claims:
-        log(f"{c.verdict}: {c.claim}: expected {c.expected}, measured {c.measured}")
-    write_claims(claims, o.claims)
+    write_claims(claims, o.claims, log)

@@ -10,6 +10,4 @@ with log_to(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
     log("depth-scale fits:\n" + fits.to_string(index=False))
     write_table(fits, snakemake.output.fits, provenance({"inputs": list(snakemake.input)}))  # noqa: F821
     claims = fig.claims(critical_line, fits)
-    for c in claims:
-        log(f"{c.verdict}: {c.claim}: expected {c.expected}, measured {c.measured}")
-    write_claims(claims, snakemake.output.claims)  # noqa: F821
+    write_claims(claims, snakemake.output.claims, log)  # noqa: F821

@@ -48,8 +48,8 @@ def claims(table: pd.DataFrame) -> list[Claim]:
     depth = int(table.layer.max())
     late = late_layers(depth)
     for estimator in [e for e in LABELS if e in set(table.estimator)]:
-        s = summary(table[table.estimator == estimator]).set_index("layer")
         rows = table[table.estimator == estimator]
+        s = summary(rows).set_index("layer")
         first, first_sem = s.gain[1], s.gain_sem[1]
         late_gain = rows[rows.layer.isin(late)].gain.mean()
         tc0, tc_last = s.total_correlation[0], s.total_correlation[depth]

@@ -1,0 +1,12 @@
+"""Claims of a figure computed from its one table: ``dltheory.figures.<figure>.claims(table, **options)``."""
+
+import importlib
+
+from dltheory.artifacts import log_to, read_table
+from dltheory.claims import write_claims
+
+params = snakemake.params  # noqa: F821 (injected by Snakemake)
+fig = importlib.import_module(f"dltheory.figures.{params.figure}")
+with log_to(snakemake.log[0]) as log:  # noqa: F821
+    claims = fig.claims(read_table(snakemake.input.table), **params.options)  # noqa: F821
+    write_claims(claims, snakemake.output.claims, log)  # noqa: F821
