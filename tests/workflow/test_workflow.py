@@ -3,64 +3,19 @@
 Everything runs in a temporary copy of the repository (tmp_path), never in the checkout.
 """
 
-import hashlib
 import shutil
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import yaml
+from helpers import ROOT, RULES, copy_repo, snakemake, tree_digest
 
 pytestmark = pytest.mark.workflow
-
-ROOT = Path(__file__).resolve().parents[2]
-COPY = ["Snakefile", "workflow", "config", "profiles", "envs", "src", "pyproject.toml"]
-SNAKEMAKE = [sys.executable, "-m", "snakemake"]
-
-
-def copy_repo(dest: Path) -> Path:
-    for name in COPY:
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-        else:
-            shutil.copy2(src, dest / name)
-    return dest
-
-
-def snakemake(cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([*SNAKEMAKE, *args], cwd=cwd, capture_output=True, text=True, timeout=900)
-
-
-def tree_digest(*dirs: Path) -> dict[str, str]:
-    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for d in dirs for p in sorted(d.rglob("*")) if p.is_file()}
-
-
-@pytest.fixture(scope="module")
-def smoke_build(tmp_path_factory):
-    """A copy of the repo with figures/all built from config/smoke.yaml."""
-    repo = copy_repo(tmp_path_factory.mktemp("repo"))
-    shutil.rmtree(repo / "figures", ignore_errors=True)
-    run = snakemake(repo, "figures/all", "--configfile", "config/smoke.yaml", "--cores", "2")
-    assert run.returncode == 0, run.stdout + run.stderr
-    return repo
 
 
 def test_lint():
     run = snakemake(ROOT, "--lint", "--dry-run")
     assert run.returncode == 0, run.stdout + run.stderr
-
-
-# Every figure's rules: the computing ones first, then claims and plot.
-RULES = {
-    "phase_diagram": ("phase_diagram_theory", "phase_diagram_propagation", "phase_diagram_claims", "phase_diagram_plot"),
-    "depth_accuracy": ("depth_accuracy_train", "depth_accuracy_claims", "depth_accuracy_plot"),
-    "lucky_weights": ("lucky_weights_train", "lucky_weights_lottery", "lucky_weights_claims", "lucky_weights_plot"),
-    "pixel_mi": ("pixel_mi_measure", "pixel_mi_claims", "pixel_mi_plot"),
-    "entropy_gain": ("entropy_gain_measure", "entropy_gain_claims", "entropy_gain_plot"),
-    "r2svm": ("r2svm_fit", "r2svm_claims", "r2svm_plot"),
-}
 
 
 @pytest.mark.parametrize("config", ["config.yaml", "smoke.yaml", "paper.yaml"])

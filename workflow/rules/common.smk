@@ -1,6 +1,9 @@
 # Helpers shared by the rule files -- paths of artifacts, the code a figure depends on, config
 # checks the schema cannot express.
+import ast
+import hashlib
 import os
+from pathlib import Path
 
 
 # Rules run the package from this checkout, whether or not it is pip-installed (conda envs
@@ -30,9 +33,76 @@ def benchmarks(figure, step):
     return f"benchmarks/{figure}/{step}.tsv"
 
 
-def code(*modules):
-    """The dltheory source files behind a job, declared as inputs so that editing them reruns it."""
-    return [f"src/dltheory/{m}" for m in ("artifacts.py", *modules)]
+def code(script, *dynamic):
+    """The Python a job runs: its script under workflow/scripts and every dltheory module that
+    script imports, directly or through other modules (read from the import statements, so the
+    list cannot go stale), plus ``dynamic`` modules it imports by name at run time
+    ("figures/pixel_mi.py"). Inputs marked ancient(): their modification time never reruns anything
+    (a fresh clone's checkout is newer than results copied into it); their content does, through
+    the job's ``code`` param (code_digest)."""
+    roots = [f"workflow/scripts/{script}", *(f"src/dltheory/{m}" for m in dynamic)]
+    return [ancient(path) for path in sorted(set(roots) | imported_modules(*roots))]
+
+
+def imported_modules(*paths):
+    """The src/dltheory files that the Python files ``paths`` import, transitively."""
+    found, todo = set(), list(paths)
+    while todo:
+        for module in _direct_imports(todo.pop()):
+            if module not in found:
+                found.add(module)
+                todo.append(module)
+    return found
+
+
+def _direct_imports(path):
+    """src/dltheory files named by one file's module-level ``import``/``from ... import``
+    statements, with the packages' __init__.py. Imports inside functions are left out: they run
+    only with that function (the figure modules import plotting inside plot(), so that editing the
+    plotting code reruns the plots and never the training)."""
+    package = Path(path).parent.relative_to("src").parts if path.startswith("src/") else ()
+    names = []
+    for node in _module_level(ast.parse(Path(path).read_text(), path).body):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:  # relative: from .x import y, from . import x
+                base = ".".join([*package[: len(package) - node.level + 1], *([base] if base else [])])
+            names += [base, *(f"{base}.{alias.name}" for alias in node.names)]
+    parts = [name.split(".") for name in names if name.split(".")[0] == "dltheory"]
+    files = (_module_file(p[:n]) for p in parts for n in range(1, len(p) + 1))
+    return {f for f in files if f is not None}
+
+
+def _module_level(statements):
+    """The statements run on import: the body, and the branches of its if/try/with blocks."""
+    for node in statements:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        yield node
+        for field in ("body", "orelse", "finalbody", "handlers"):
+            yield from _module_level(getattr(node, field, []))
+
+
+def _module_file(parts):
+    """src/dltheory/a/b.py or src/dltheory/a/b/__init__.py for the module dltheory.a.b (as parts)."""
+    stem = Path("src", *parts)
+    for candidate in (stem.with_suffix(".py"), stem / "__init__.py"):
+        if candidate.is_file():
+            return str(candidate)
+    return None
+
+
+def code_digest(wildcards, input):
+    """SHA-256 of the Python a job runs (input.code). As a param, Snakemake compares it with the
+    one recorded at the job's last run (rerun trigger `params`), so editing that code reruns the
+    job and what depends on it, and nothing else. It replaces Snakemake's `code` trigger, which
+    judges scripts by modification time."""
+    digest = hashlib.sha256()
+    for path in input.code:
+        digest.update(Path(path).read_bytes())
+    return digest.hexdigest()
 
 
 def checkpoints(figure, name):

@@ -8,13 +8,20 @@ wildcard_constraints:
     optimizer="|".join(config["depth_accuracy"]["optimizers"]),
 
 
+# Claims and plot read small artifacts: on a cluster they run on the submitting node.
+localrules:
+    depth_accuracy_claims,
+    depth_accuracy_plot,
+
+
 rule depth_accuracy_train:
     input:
-        code=code("data.py", "device.py", "ensembles.py", "training.py"),
+        code=code("depth_accuracy_train.py"),
     output:
         table=results("depth_accuracy", "{dataset}_{optimizer}.csv"),
         meta=meta(results("depth_accuracy", "{dataset}_{optimizer}.csv")),
     params:
+        code=code_digest,
         grid=depth_accuracy_grid(),
         lr=lambda w: config["depth_accuracy"]["lr"][w.optimizer],
         data=data_params(),
@@ -36,13 +43,15 @@ rule depth_accuracy_train:
 
 rule depth_accuracy_claims:
     input:
-        code=code("claims.py", "figures/depth_accuracy.py"),
+        code=code("depth_accuracy_claims.py"),
         tables=depth_accuracy_tables(),
         depth_scales=rules.phase_diagram_theory.output.depth_scales,
     output:
         claims=results("depth_accuracy", "claims.json"),
         scores=results("depth_accuracy", "trainability.csv"),
         scores_meta=meta(results("depth_accuracy", "trainability.csv")),
+    params:
+        code=code_digest,
     log:
         logs("depth_accuracy", "claims"),
     conda:
@@ -53,13 +62,15 @@ rule depth_accuracy_claims:
 
 rule depth_accuracy_plot:
     input:
-        code=code("plotting.py", "figures/depth_accuracy.py"),
+        code=code("depth_accuracy_plot.py"),
         tables=depth_accuracy_tables(),
         depth_scales=rules.phase_diagram_theory.output.depth_scales,
         scores=rules.depth_accuracy_claims.output.scores,
     output:
         pdf=report("figures/depth_accuracy.pdf", caption="../report/depth_accuracy.rst", category="depth_accuracy", labels={"format": "PDF"}),
         png=report("figures/depth_accuracy.png", caption="../report/depth_accuracy.rst", category="depth_accuracy", labels={"format": "PNG"}),
+    params:
+        code=code_digest,
     log:
         logs("depth_accuracy", "plot"),
     conda:

@@ -2,13 +2,20 @@
 # of stacked random conv layers on natural-image patches; one measurement job, then claims and plot.
 
 
+# Claims and plot read small artifacts: on a cluster they run on the submitting node.
+localrules:
+    entropy_gain_claims,
+    entropy_gain_plot,
+
+
 rule entropy_gain_measure:
     input:
-        code=code("images.py", "information.py", "feature_entropy.py"),
+        code=code("entropy_gain_measure.py"),
     output:
         table=results("entropy_gain", "entropy.csv"),
         meta=meta(results("entropy_gain", "entropy.csv")),
     params:
+        code=code_digest,
         spec=section_params("entropy_gain"),
     log:
         logs("entropy_gain", "measure"),
@@ -22,11 +29,12 @@ rule entropy_gain_measure:
 
 rule entropy_gain_claims:
     input:
-        code=code("claims.py", "figures/entropy_gain.py"),
+        code=code("figure_claims.py", "figures/entropy_gain.py"),
         table=rules.entropy_gain_measure.output.table,
     output:
         claims=results("entropy_gain", "claims.json"),
     params:
+        code=code_digest,
         figure="entropy_gain",
         options={},
     log:
@@ -39,12 +47,13 @@ rule entropy_gain_claims:
 
 rule entropy_gain_plot:
     input:
-        code=code("plotting.py", "figures/entropy_gain.py"),
+        code=code("figure_plot.py", "figures/entropy_gain.py"),
         table=rules.entropy_gain_measure.output.table,
     output:
         pdf=report("figures/entropy_gain.pdf", caption="../report/entropy_gain.rst", category="entropy_gain", labels={"format": "PDF"}),
         png=report("figures/entropy_gain.png", caption="../report/entropy_gain.rst", category="entropy_gain", labels={"format": "PNG"}),
     params:
+        code=code_digest,
         figure="entropy_gain",
     log:
         logs("entropy_gain", "plot"),

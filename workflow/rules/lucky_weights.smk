@@ -3,15 +3,22 @@
 # saved correlations and weights, and the plot reads only artifacts.
 
 
+# Claims and plot read small artifacts: on a cluster they run on the submitting node.
+localrules:
+    lucky_weights_claims,
+    lucky_weights_plot,
+
+
 rule lucky_weights_train:
     input:
-        code=code("device.py", "ensembles.py", "training.py", "teacher_student.py"),
+        code=code("lucky_weights_train.py"),
     output:
         correlations=results("lucky_weights", "correlations.npz"),
         correlations_meta=meta(results("lucky_weights", "correlations.npz")),
         students=results("lucky_weights", "students.npz"),
         students_meta=meta(results("lucky_weights", "students.npz")),
     params:
+        code=code_digest,
         setup=section_params("lucky_weights", "lottery", "checkpoint_every"),
         device=config["device"],
         checkpoints=checkpoints("lucky_weights", "students"),
@@ -31,12 +38,13 @@ rule lucky_weights_train:
 
 rule lucky_weights_lottery:
     input:
-        code=code("device.py", "ensembles.py", "training.py", "teacher_student.py"),
+        code=code("lucky_weights_lottery.py"),
         students=rules.lucky_weights_train.output.students,
     output:
         lottery=results("lucky_weights", "lottery.csv"),
         lottery_meta=meta(results("lucky_weights", "lottery.csv")),
     params:
+        code=code_digest,
         setup=section_params("lucky_weights", "lottery", "checkpoint_every"),
         lottery=config["lucky_weights"]["lottery"],
         device=config["device"],
@@ -57,7 +65,7 @@ rule lucky_weights_lottery:
 
 rule lucky_weights_claims:
     input:
-        code=code("claims.py", "teacher_student.py", "figures/lucky_weights.py"),
+        code=code("lucky_weights_claims.py"),
         correlations=rules.lucky_weights_train.output.correlations,
         students=rules.lucky_weights_train.output.students,
         lottery=rules.lucky_weights_lottery.output.lottery,
@@ -67,6 +75,8 @@ rule lucky_weights_claims:
         nodes_meta=meta(results("lucky_weights", "nodes.csv")),
         winners=results("lucky_weights", "winners.csv"),
         winners_meta=meta(results("lucky_weights", "winners.csv")),
+    params:
+        code=code_digest,
     log:
         logs("lucky_weights", "claims"),
     conda:
@@ -77,7 +87,7 @@ rule lucky_weights_claims:
 
 rule lucky_weights_plot:
     input:
-        code=code("plotting.py", "figures/lucky_weights.py"),
+        code=code("lucky_weights_plot.py"),
         correlations=rules.lucky_weights_train.output.correlations,
         nodes=rules.lucky_weights_claims.output.nodes,
         winners=rules.lucky_weights_claims.output.winners,
@@ -85,6 +95,8 @@ rule lucky_weights_plot:
     output:
         pdf=report("figures/lucky_weights.pdf", caption="../report/lucky_weights.rst", category="lucky_weights", labels={"format": "PDF"}),
         png=report("figures/lucky_weights.png", caption="../report/lucky_weights.rst", category="lucky_weights", labels={"format": "PNG"}),
+    params:
+        code=code_digest,
     log:
         logs("lucky_weights", "plot"),
     conda:

@@ -2,15 +2,22 @@
 # random networks, claims, plot.
 
 
+# Claims and plot read small artifacts: on a cluster they run on the submitting node.
+localrules:
+    phase_diagram_claims,
+    phase_diagram_plot,
+
+
 rule phase_diagram_theory:
     input:
-        code=code("meanfield.py", "figures/phase_diagram.py"),
+        code=code("phase_diagram_theory.py"),
     output:
         critical_line=results("phase_diagram", "critical_line.csv"),
         critical_line_meta=meta(results("phase_diagram", "critical_line.csv")),
         depth_scales=results("phase_diagram", "depth_scales.csv"),
         depth_scales_meta=meta(results("phase_diagram", "depth_scales.csv")),
     params:
+        code=code_digest,
         activation=config["phase_diagram"]["activation"],
         quadrature_points=config["phase_diagram"]["quadrature_points"],
         grid=config["phase_diagram"]["grid"],
@@ -28,11 +35,12 @@ rule phase_diagram_theory:
 
 rule phase_diagram_propagation:
     input:
-        code=code("meanfield.py", "propagation.py", "device.py"),
+        code=code("phase_diagram_propagation.py"),
     output:
         propagation=results("phase_diagram", "propagation.csv"),
         propagation_meta=meta(results("phase_diagram", "propagation.csv")),
     params:
+        code=code_digest,
         activation=config["phase_diagram"]["activation"],
         propagation=config["phase_diagram"]["propagation"],
         device=config["device"],
@@ -51,13 +59,15 @@ rule phase_diagram_propagation:
 
 rule phase_diagram_claims:
     input:
-        code=code("claims.py", "propagation.py", "figures/phase_diagram.py"),
+        code=code("phase_diagram_claims.py"),
         critical_line=rules.phase_diagram_theory.output.critical_line,
         propagation=rules.phase_diagram_propagation.output.propagation,
     output:
         claims=results("phase_diagram", "claims.json"),
         fits=results("phase_diagram", "depth_scale_fits.csv"),
         fits_meta=meta(results("phase_diagram", "depth_scale_fits.csv")),
+    params:
+        code=code_digest,
     log:
         logs("phase_diagram", "claims"),
     conda:
@@ -68,7 +78,7 @@ rule phase_diagram_claims:
 
 rule phase_diagram_plot:
     input:
-        code=code("plotting.py", "figures/phase_diagram.py"),
+        code=code("phase_diagram_plot.py"),
         critical_line=rules.phase_diagram_theory.output.critical_line,
         depth_scales=rules.phase_diagram_theory.output.depth_scales,
         propagation=rules.phase_diagram_propagation.output.propagation,
@@ -76,6 +86,8 @@ rule phase_diagram_plot:
     output:
         pdf=report("figures/phase_diagram.pdf", caption="../report/phase_diagram.rst", category="phase_diagram", labels={"format": "PDF"}),
         png=report("figures/phase_diagram.png", caption="../report/phase_diagram.rst", category="phase_diagram", labels={"format": "PNG"}),
+    params:
+        code=code_digest,
     log:
         logs("phase_diagram", "plot"),
     conda:

@@ -2,13 +2,20 @@
 # with the shuffled floor; one measurement job, then claims and plot from its table.
 
 
+# Claims and plot read small artifacts: on a cluster they run on the submitting node.
+localrules:
+    pixel_mi_claims,
+    pixel_mi_plot,
+
+
 rule pixel_mi_measure:
     input:
-        code=code("images.py", "information.py"),
+        code=code("pixel_mi_measure.py"),
     output:
         table=results("pixel_mi", "mi.csv"),
         meta=meta(results("pixel_mi", "mi.csv")),
     params:
+        code=code_digest,
         spec=section_params("pixel_mi", "floor_margin_bits"),
     log:
         logs("pixel_mi", "measure"),
@@ -22,11 +29,12 @@ rule pixel_mi_measure:
 
 rule pixel_mi_claims:
     input:
-        code=code("claims.py", "figures/pixel_mi.py"),
+        code=code("figure_claims.py", "figures/pixel_mi.py"),
         table=rules.pixel_mi_measure.output.table,
     output:
         claims=results("pixel_mi", "claims.json"),
     params:
+        code=code_digest,
         figure="pixel_mi",
         options={"margin_bits": config["pixel_mi"]["floor_margin_bits"]},
     log:
@@ -39,12 +47,13 @@ rule pixel_mi_claims:
 
 rule pixel_mi_plot:
     input:
-        code=code("plotting.py", "figures/pixel_mi.py"),
+        code=code("figure_plot.py", "figures/pixel_mi.py"),
         table=rules.pixel_mi_measure.output.table,
     output:
         pdf=report("figures/pixel_mi.pdf", caption="../report/pixel_mi.rst", category="pixel_mi", labels={"format": "PDF"}),
         png=report("figures/pixel_mi.png", caption="../report/pixel_mi.rst", category="pixel_mi", labels={"format": "PNG"}),
     params:
+        code=code_digest,
         figure="pixel_mi",
     log:
         logs("pixel_mi", "plot"),

@@ -3,14 +3,21 @@
 # the projection; one fitting job, then claims and plot.
 
 
+# Claims and plot read small artifacts: on a cluster they run on the submitting node.
+localrules:
+    r2svm_claims,
+    r2svm_plot,
+
+
 rule r2svm_fit:
     input:
-        code=code("data.py", "r2svm.py"),
+        code=code("r2svm_fit.py"),
     output:
         table=results("r2svm", "layers.csv"),
         boundaries=results("r2svm", "boundaries.npz"),
         meta=meta(results("r2svm", "layers.csv")),
     params:
+        code=code_digest,
         spec=section_params("r2svm"),
         data=data_params(),
     threads: 2
@@ -28,11 +35,12 @@ rule r2svm_fit:
 
 rule r2svm_claims:
     input:
-        code=code("claims.py", "figures/r2svm.py"),
+        code=code("figure_claims.py", "figures/r2svm.py"),
         table=rules.r2svm_fit.output.table,
     output:
         claims=results("r2svm", "claims.json"),
     params:
+        code=code_digest,
         figure="r2svm",
         options={},
     log:
@@ -45,12 +53,14 @@ rule r2svm_claims:
 
 rule r2svm_plot:
     input:
-        code=code("plotting.py", "figures/r2svm.py"),
+        code=code("r2svm_plot.py"),
         table=rules.r2svm_fit.output.table,
         boundaries=rules.r2svm_fit.output.boundaries,
     output:
         pdf=report("figures/r2svm.pdf", caption="../report/r2svm.rst", category="r2svm", labels={"format": "PDF"}),
         png=report("figures/r2svm.png", caption="../report/r2svm.rst", category="r2svm", labels={"format": "PNG"}),
+    params:
+        code=code_digest,
     log:
         logs("r2svm", "plot"),
     conda:

@@ -1,0 +1,61 @@
+"""Helpers of the workflow tests: a repository copy, Snakemake as a subprocess, planned jobs.
+
+Everything runs in temporary copies of the repository, never in the checkout.
+"""
+
+import hashlib
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+COPY = ["Snakefile", "workflow", "config", "profiles", "envs", "src", "pyproject.toml"]
+SNAKEMAKE = [sys.executable, "-m", "snakemake"]
+
+# Every figure's rules: the computing ones first, then claims and plot.
+RULES = {
+    "phase_diagram": ("phase_diagram_theory", "phase_diagram_propagation", "phase_diagram_claims", "phase_diagram_plot"),
+    "depth_accuracy": ("depth_accuracy_train", "depth_accuracy_claims", "depth_accuracy_plot"),
+    "lucky_weights": ("lucky_weights_train", "lucky_weights_lottery", "lucky_weights_claims", "lucky_weights_plot"),
+    "pixel_mi": ("pixel_mi_measure", "pixel_mi_claims", "pixel_mi_plot"),
+    "entropy_gain": ("entropy_gain_measure", "entropy_gain_claims", "entropy_gain_plot"),
+    "r2svm": ("r2svm_fit", "r2svm_claims", "r2svm_plot"),
+}
+
+
+def copy_repo(dest: Path) -> Path:
+    """What a fresh clone has: the tracked sources, every file's modification time now."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in COPY:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"), copy_function=shutil.copy)
+        else:
+            shutil.copy(src, dest / name)
+    return dest
+
+
+def snakemake(cwd: Path, *args: str, timeout: float = 900, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([*SNAKEMAKE, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
+
+
+def planned_jobs(run: subprocess.CompletedProcess) -> list[str]:
+    """The rules of the jobs a dry run (-n) plans, one entry per job, sorted."""
+    assert run.returncode == 0, run.stdout + run.stderr
+    return sorted(re.findall(r"^(?:local)?rule (\w+):$", run.stdout, flags=re.MULTILINE))
+
+
+def tree_digest(*dirs: Path) -> dict[str, str]:
+    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for d in dirs for p in sorted(d.rglob("*")) if p.is_file()}
+
+
+def smoke(repo: Path, *args: str) -> subprocess.CompletedProcess:
+    """Build figures/all from config/smoke.yaml in ``repo`` on 2 cores (CI's machine)."""
+    shutil.rmtree(repo / "figures", ignore_errors=True)
+    run = snakemake(repo, "figures/all", "--configfile", "config/smoke.yaml", "--cores", "2", *args)
+    assert run.returncode == 0, run.stdout + run.stderr
+    return run
