@@ -4,11 +4,14 @@ Everything runs in temporary copies of the repository, never in the checkout.
 """
 
 import hashlib
+import os
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,3 +62,11 @@ def smoke(repo: Path, *args: str) -> subprocess.CompletedProcess:
     run = snakemake(repo, "figures/all", "--configfile", "config/smoke.yaml", "--cores", "2", *args)
     assert run.returncode == 0, run.stdout + run.stderr
     return run
+
+
+def require_system(reason: str) -> None:
+    """Skip a test that needs system packages (SLURM, Chromium) where they are missing; where
+    DLTHEORY_REQUIRE_SYSTEM_TESTS=1 (CI, .ci/run) fail instead, so that in CI it runs, not skips."""
+    if os.environ.get("DLTHEORY_REQUIRE_SYSTEM_TESTS") == "1":
+        pytest.fail(f"required system test cannot run: {reason}")
+    pytest.skip(reason)
