@@ -81,7 +81,7 @@ def bench_ensembles(config: str | os.PathLike = "config/config.yaml", steps: int
     from .data import load_dataset
     from .device import DTYPES, resolve_device
     from .ensembles import member_grid
-    from .figures.phase_diagram import grid_axis
+    from .grids import grid_axis
     from .training import Progress, TrainSpec, _GroupTrainer, group_by_depth
 
     cfg = yaml.safe_load(Path(config).read_text())["depth_accuracy"]

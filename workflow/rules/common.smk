@@ -39,9 +39,24 @@ def code(script, *dynamic):
     list cannot go stale), plus ``dynamic`` modules it imports by name at run time
     ("figures/pixel_mi.py"). Inputs marked ancient(): their modification time never reruns anything
     (a fresh clone's checkout is newer than results copied into it); their content does, through
-    the job's ``code`` param (code_digest)."""
+    the job's ``code`` param, code_digest() of the same arguments."""
+    return [ancient(path) for path in _code_files(script, *dynamic)]
+
+
+def code_digest(script, *dynamic):
+    """SHA-256 of the files of code(script, *dynamic). As a param, Snakemake compares it with the
+    one recorded at the job's last run (rerun trigger `params`), so editing that code reruns the
+    job and what depends on it, and nothing else. It replaces Snakemake's `code` trigger, which
+    judges scripts by modification time."""
+    digest = hashlib.sha256()
+    for path in _code_files(script, *dynamic):
+        digest.update(Path(path).read_bytes())
+    return digest.hexdigest()
+
+
+def _code_files(script, *dynamic):
     roots = [f"workflow/scripts/{script}", *(f"src/dltheory/{m}" for m in dynamic)]
-    return [ancient(path) for path in sorted(set(roots) | imported_modules(*roots))]
+    return sorted(set(roots) | imported_modules(*roots))
 
 
 def imported_modules(*paths):
@@ -92,17 +107,6 @@ def _module_file(parts):
         if candidate.is_file():
             return str(candidate)
     return None
-
-
-def code_digest(wildcards, input):
-    """SHA-256 of the Python a job runs (input.code). As a param, Snakemake compares it with the
-    one recorded at the job's last run (rerun trigger `params`), so editing that code reruns the
-    job and what depends on it, and nothing else. It replaces Snakemake's `code` trigger, which
-    judges scripts by modification time."""
-    digest = hashlib.sha256()
-    for path in input.code:
-        digest.update(Path(path).read_bytes())
-    return digest.hexdigest()
 
 
 def checkpoints(figure, name):

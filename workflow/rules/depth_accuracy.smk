@@ -21,7 +21,7 @@ rule depth_accuracy_train:
         table=results("depth_accuracy", "{dataset}_{optimizer}.csv"),
         meta=meta(results("depth_accuracy", "{dataset}_{optimizer}.csv")),
     params:
-        code=code_digest,
+        code=code_digest("depth_accuracy_train.py"),
         grid=depth_accuracy_grid(),
         lr=lambda w: config["depth_accuracy"]["lr"][w.optimizer],
         data=data_params(),
@@ -51,7 +51,7 @@ rule depth_accuracy_claims:
         scores=results("depth_accuracy", "trainability.csv"),
         scores_meta=meta(results("depth_accuracy", "trainability.csv")),
     params:
-        code=code_digest,
+        code=code_digest("depth_accuracy_claims.py"),
     log:
         logs("depth_accuracy", "claims"),
     conda:
@@ -70,7 +70,7 @@ rule depth_accuracy_plot:
         pdf=report("figures/depth_accuracy.pdf", caption="../report/depth_accuracy.rst", category="depth_accuracy", labels={"format": "PDF"}),
         png=report("figures/depth_accuracy.png", caption="../report/depth_accuracy.rst", category="depth_accuracy", labels={"format": "PNG"}),
     params:
-        code=code_digest,
+        code=code_digest("depth_accuracy_plot.py"),
     log:
         logs("depth_accuracy", "plot"),
     conda:

@@ -15,7 +15,7 @@ rule entropy_gain_measure:
         table=results("entropy_gain", "entropy.csv"),
         meta=meta(results("entropy_gain", "entropy.csv")),
     params:
-        code=code_digest,
+        code=code_digest("entropy_gain_measure.py"),
         spec=section_params("entropy_gain"),
     log:
         logs("entropy_gain", "measure"),
@@ -34,7 +34,7 @@ rule entropy_gain_claims:
     output:
         claims=results("entropy_gain", "claims.json"),
     params:
-        code=code_digest,
+        code=code_digest("figure_claims.py", "figures/entropy_gain.py"),
         figure="entropy_gain",
         options={},
     log:
@@ -53,7 +53,7 @@ rule entropy_gain_plot:
         pdf=report("figures/entropy_gain.pdf", caption="../report/entropy_gain.rst", category="entropy_gain", labels={"format": "PDF"}),
         png=report("figures/entropy_gain.png", caption="../report/entropy_gain.rst", category="entropy_gain", labels={"format": "PNG"}),
     params:
-        code=code_digest,
+        code=code_digest("figure_plot.py", "figures/entropy_gain.py"),
         figure="entropy_gain",
     log:
         logs("entropy_gain", "plot"),

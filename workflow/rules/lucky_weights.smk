@@ -18,7 +18,7 @@ rule lucky_weights_train:
         students=results("lucky_weights", "students.npz"),
         students_meta=meta(results("lucky_weights", "students.npz")),
     params:
-        code=code_digest,
+        code=code_digest("lucky_weights_train.py"),
         setup=section_params("lucky_weights", "lottery", "checkpoint_every"),
         device=config["device"],
         checkpoints=checkpoints("lucky_weights", "students"),
@@ -44,7 +44,7 @@ rule lucky_weights_lottery:
         lottery=results("lucky_weights", "lottery.csv"),
         lottery_meta=meta(results("lucky_weights", "lottery.csv")),
     params:
-        code=code_digest,
+        code=code_digest("lucky_weights_lottery.py"),
         setup=section_params("lucky_weights", "lottery", "checkpoint_every"),
         lottery=config["lucky_weights"]["lottery"],
         device=config["device"],
@@ -76,7 +76,7 @@ rule lucky_weights_claims:
         winners=results("lucky_weights", "winners.csv"),
         winners_meta=meta(results("lucky_weights", "winners.csv")),
     params:
-        code=code_digest,
+        code=code_digest("lucky_weights_claims.py"),
     log:
         logs("lucky_weights", "claims"),
     conda:
@@ -96,7 +96,7 @@ rule lucky_weights_plot:
         pdf=report("figures/lucky_weights.pdf", caption="../report/lucky_weights.rst", category="lucky_weights", labels={"format": "PDF"}),
         png=report("figures/lucky_weights.png", caption="../report/lucky_weights.rst", category="lucky_weights", labels={"format": "PNG"}),
     params:
-        code=code_digest,
+        code=code_digest("lucky_weights_plot.py"),
     log:
         logs("lucky_weights", "plot"),
     conda:

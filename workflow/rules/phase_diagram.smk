@@ -17,7 +17,7 @@ rule phase_diagram_theory:
         depth_scales=results("phase_diagram", "depth_scales.csv"),
         depth_scales_meta=meta(results("phase_diagram", "depth_scales.csv")),
     params:
-        code=code_digest,
+        code=code_digest("phase_diagram_theory.py"),
         activation=config["phase_diagram"]["activation"],
         quadrature_points=config["phase_diagram"]["quadrature_points"],
         grid=config["phase_diagram"]["grid"],
@@ -40,7 +40,7 @@ rule phase_diagram_propagation:
         propagation=results("phase_diagram", "propagation.csv"),
         propagation_meta=meta(results("phase_diagram", "propagation.csv")),
     params:
-        code=code_digest,
+        code=code_digest("phase_diagram_propagation.py"),
         activation=config["phase_diagram"]["activation"],
         propagation=config["phase_diagram"]["propagation"],
         device=config["device"],
@@ -67,7 +67,7 @@ rule phase_diagram_claims:
         fits=results("phase_diagram", "depth_scale_fits.csv"),
         fits_meta=meta(results("phase_diagram", "depth_scale_fits.csv")),
     params:
-        code=code_digest,
+        code=code_digest("phase_diagram_claims.py"),
     log:
         logs("phase_diagram", "claims"),
     conda:
@@ -87,7 +87,7 @@ rule phase_diagram_plot:
         pdf=report("figures/phase_diagram.pdf", caption="../report/phase_diagram.rst", category="phase_diagram", labels={"format": "PDF"}),
         png=report("figures/phase_diagram.png", caption="../report/phase_diagram.rst", category="phase_diagram", labels={"format": "PNG"}),
     params:
-        code=code_digest,
+        code=code_digest("phase_diagram_plot.py"),
     log:
         logs("phase_diagram", "plot"),
     conda:

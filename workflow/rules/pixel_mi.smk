@@ -15,7 +15,7 @@ rule pixel_mi_measure:
         table=results("pixel_mi", "mi.csv"),
         meta=meta(results("pixel_mi", "mi.csv")),
     params:
-        code=code_digest,
+        code=code_digest("pixel_mi_measure.py"),
         spec=section_params("pixel_mi", "floor_margin_bits"),
     log:
         logs("pixel_mi", "measure"),
@@ -34,7 +34,7 @@ rule pixel_mi_claims:
     output:
         claims=results("pixel_mi", "claims.json"),
     params:
-        code=code_digest,
+        code=code_digest("figure_claims.py", "figures/pixel_mi.py"),
         figure="pixel_mi",
         options={"margin_bits": config["pixel_mi"]["floor_margin_bits"]},
     log:
@@ -53,7 +53,7 @@ rule pixel_mi_plot:
         pdf=report("figures/pixel_mi.pdf", caption="../report/pixel_mi.rst", category="pixel_mi", labels={"format": "PDF"}),
         png=report("figures/pixel_mi.png", caption="../report/pixel_mi.rst", category="pixel_mi", labels={"format": "PNG"}),
     params:
-        code=code_digest,
+        code=code_digest("figure_plot.py", "figures/pixel_mi.py"),
         figure="pixel_mi",
     log:
         logs("pixel_mi", "plot"),

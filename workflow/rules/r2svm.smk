@@ -17,7 +17,7 @@ rule r2svm_fit:
         boundaries=results("r2svm", "boundaries.npz"),
         meta=meta(results("r2svm", "layers.csv")),
     params:
-        code=code_digest,
+        code=code_digest("r2svm_fit.py"),
         spec=section_params("r2svm"),
         data=data_params(),
     threads: 2
@@ -40,7 +40,7 @@ rule r2svm_claims:
     output:
         claims=results("r2svm", "claims.json"),
     params:
-        code=code_digest,
+        code=code_digest("figure_claims.py", "figures/r2svm.py"),
         figure="r2svm",
         options={},
     log:
@@ -60,7 +60,7 @@ rule r2svm_plot:
         pdf=report("figures/r2svm.pdf", caption="../report/r2svm.rst", category="r2svm", labels={"format": "PDF"}),
         png=report("figures/r2svm.png", caption="../report/r2svm.rst", category="r2svm", labels={"format": "PNG"}),
     params:
-        code=code_digest,
+        code=code_digest("r2svm_plot.py"),
     log:
         logs("r2svm", "plot"),
     conda:

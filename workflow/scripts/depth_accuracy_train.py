@@ -9,7 +9,7 @@ from dltheory.artifacts import Timer, log_to, provenance, write_table
 from dltheory.data import load_dataset
 from dltheory.device import resolve_device
 from dltheory.ensembles import member_grid
-from dltheory.figures.phase_diagram import grid_axis
+from dltheory.grids import grid_axis
 from dltheory.training import TrainSpec, train_ensemble
 
 p = snakemake.params  # noqa: F821 (injected by Snakemake)

@@ -15,6 +15,7 @@ import pandas as pd
 
 from .. import meanfield
 from ..claims import Claim
+from ..grids import grid_axis
 from ..propagation import fit_correlation_depth_scale
 
 FIGURE = "phase_diagram"
@@ -25,11 +26,6 @@ REFERENCE_CRITICAL_SIGMA_W2 = {"tanh": (0.05, 1.7610, 1e-3)}
 # we take as |σ_w² − σ_w²,crit| ≥ 0.3 (ξ_c ≈ 4.69/|σ_w² − 1.761| ≤ 16 there).
 XI_TOLERANCE = 0.15
 AWAY_FROM_CRITICAL = 0.3
-
-
-def grid_axis(spec: dict[str, float]) -> np.ndarray:
-    """``{min, max, num}`` -> evenly spaced values, rounded so that e.g. 0.05 is exactly 0.05."""
-    return np.round(np.linspace(spec["min"], spec["max"], int(spec["num"])), 10)
 
 
 def critical_line_table(activation: str, sigma_b2_max: float, num: int, include: list[float]) -> pd.DataFrame:

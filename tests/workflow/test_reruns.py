@@ -1,0 +1,104 @@
+"""What a rerun plans: nothing for a built project copied into a fresh clone, exactly one figure's
+jobs for one figure's parameter, and the figures that import the code for a code edit."""
+
+import contextlib
+import re
+import shutil
+
+import pytest
+import yaml
+from helpers import ROOT, RULES, copy_repo, planned_jobs, snakemake
+
+pytestmark = pytest.mark.workflow
+
+
+def plan(repo, *configs):
+    configfiles = ["config/smoke.yaml", *map(str, configs)]
+    return planned_jobs(snakemake(repo, "figures/all", "-n", "--configfile", *configfiles))
+
+
+def test_built_project_copied_into_a_fresh_clone_plans_nothing(smoke_build, tmp_path):
+    # A fresh clone's sources are newer than the copied results (copied as `cp -a` does, keeping
+    # their modification times), and it has no .snakemake records: nothing may rerun.
+    clone = copy_repo(tmp_path / "clone")
+    shutil.rmtree(clone / "figures", ignore_errors=True)
+    for folder in ("results", "figures"):
+        shutil.copytree(smoke_build / folder, clone / folder)
+    assert not (clone / ".snakemake").exists()
+    assert plan(clone) == []
+
+
+# One parameter of one figure -> the jobs it changes: the figure's computing jobs, its claims,
+# its plot and the manifest; no other figure's job unless it reads that figure's artifacts. A
+# claims margin reruns the claims, not the measurement.
+PARAMETER_CHANGES = [
+    ("phase_diagram", {"propagation": {"seeds": 2}}, ["phase_diagram_propagation", "phase_diagram_claims", "phase_diagram_plot"]),
+    # The depth scales are an input of depth_accuracy too: its claims and plot overlay 6 xi_c.
+    ("phase_diagram", {"quadrature_points": 61},
+     ["phase_diagram_theory", "phase_diagram_claims", "phase_diagram_plot", "depth_accuracy_claims", "depth_accuracy_plot"]),
+    ("depth_accuracy", {"steps": 10}, ["depth_accuracy_train"] * 2 + ["depth_accuracy_claims", "depth_accuracy_plot"]),
+    ("lucky_weights", {"lr": 0.03}, ["lucky_weights_train", "lucky_weights_lottery", "lucky_weights_claims", "lucky_weights_plot"]),
+    ("lucky_weights", {"lottery": {"keep": 1}}, ["lucky_weights_lottery", "lucky_weights_claims", "lucky_weights_plot"]),
+    ("pixel_mi", {"n_bins": 8}, ["pixel_mi_measure", "pixel_mi_claims", "pixel_mi_plot"]),
+    ("pixel_mi", {"floor_margin_bits": 0.2}, ["pixel_mi_claims"]),
+    ("entropy_gain", {"seeds": 3}, ["entropy_gain_measure", "entropy_gain_claims", "entropy_gain_plot"]),
+    ("r2svm", {"beta": 0.2}, ["r2svm_fit", "r2svm_claims", "r2svm_plot"]),
+]
+
+
+@pytest.mark.parametrize("figure, change, expected", PARAMETER_CHANGES, ids=[f"{f}-{c}" for f, c, _ in PARAMETER_CHANGES])
+def test_a_figure_parameter_reruns_exactly_that_figures_jobs(smoke_build, tmp_path, figure, change, expected):
+    override = tmp_path / "change.yaml"
+    smoke = yaml.safe_load((smoke_build / "config/smoke.yaml").read_text())
+    section = smoke.get(figure, {})
+    override.write_text(yaml.safe_dump({figure: merge(section, change)}))
+    planned = plan(smoke_build, override)
+    assert planned == sorted(expected + ["all_figures"])
+
+
+def merge(base: dict, change: dict) -> dict:
+    out = dict(base)
+    for key, value in change.items():
+        out[key] = merge(base.get(key, {}), value) if isinstance(value, dict) else value
+    return out
+
+
+# An edit of a module or script -> every job that imports it, what depends on those, the manifest.
+CODE_EDITS = [
+    ("src/dltheory/r2svm.py", ["r2svm_fit", "r2svm_claims", "r2svm_plot"]),
+    ("src/dltheory/teacher_student.py", list(RULES["lucky_weights"])),
+    # entropy_gain's feature maps and pixel_mi's MI share the estimators of information.py.
+    ("src/dltheory/information.py", [*RULES["pixel_mi"], *RULES["entropy_gain"]]),
+    # depth_accuracy's claims and plot overlay xi_c from phase_diagram's depth scales.
+    ("src/dltheory/meanfield.py", [*RULES["phase_diagram"], "depth_accuracy_claims", "depth_accuracy_plot"]),
+    ("workflow/scripts/pixel_mi_measure.py", list(RULES["pixel_mi"])),
+    ("src/dltheory/figures/entropy_gain.py", ["entropy_gain_claims", "entropy_gain_plot"]),
+    ("src/dltheory/plotting.py", [f"{figure}_plot" for figure in RULES]),
+]
+
+
+@pytest.mark.parametrize("path, expected", CODE_EDITS, ids=[path for path, _ in CODE_EDITS])
+def test_a_code_edit_rebuilds_the_figures_that_import_it(smoke_build, path, expected):
+    assert plan(smoke_build) == []
+    with edited(smoke_build / path):
+        assert plan(smoke_build) == sorted(expected + ["all_figures"])
+    assert plan(smoke_build) == []  # the edit undone: nothing to do again
+
+
+@contextlib.contextmanager
+def edited(path):
+    original = path.read_text()
+    path.write_text(original + "\n# an edit\n")
+    try:
+        yield
+    finally:
+        path.write_text(original)
+
+
+def test_every_rule_digests_the_code_it_declares():
+    # code(...) (the inputs) and code_digest(...) (the param that reruns the job) take the same arguments.
+    for smk in sorted((ROOT / "workflow/rules").glob("*.smk")):
+        for block in re.split(r"(?m)^(?=rule )", smk.read_text())[1:]:
+            declared = re.findall(r"code=code\(([^)]*)\)", block)
+            digested = re.findall(r"code=code_digest\(([^)]*)\)", block)
+            assert declared == digested and len(declared) <= 1, (smk.name, block.splitlines()[0])
