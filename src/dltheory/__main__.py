@@ -19,12 +19,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "inspect":
+        from .artifacts import ArtifactError
         from .inspect import summarize
 
         for path in args.paths:
             try:
                 print(summarize(path))
-            except (FileNotFoundError, ValueError) as error:
+            except (FileNotFoundError, ValueError, ArtifactError) as error:
                 print(f"error: {error}", file=sys.stderr)
                 return 2
         return 0

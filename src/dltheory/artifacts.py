@@ -1,9 +1,12 @@
 """Plain, self-describing artifacts: tidy CSV / NPZ / JSON, each written atomically, with a sidecar.
 
 Every table ``results/<figure>/<name>.csv`` has a sidecar ``<name>.meta.json`` recording what
-made it: the config subset, seeds, device, package versions, git commit and wall time. Writes go
-to a temporary name in the same folder and are moved into place with ``os.replace``, so a killed
-job never leaves a half-written artifact under its final name.
+made it: the config subset, seeds, device, package versions, git commit and wall time, and the
+artifact's SHA-256. Writes go to a temporary name in the same folder and are moved into place with
+``os.replace``, so a killed job never leaves a half-written artifact under its final name. An
+artifact changed or damaged after it was written no longer matches its sidecar's SHA-256: reading
+it raises :class:`ArtifactError`, and the workflow refuses to start (:func:`damaged_artifacts`)
+before any job could read it or Snakemake could delete what depends on it.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import json
 import os
 import platform
 import subprocess
+import sys
 import tempfile
 import time
 import traceback
@@ -79,30 +83,93 @@ def provenance(params: dict[str, Any], **extra: Any) -> dict[str, Any]:
     return {"params": params, **extra, "versions": versions, "git_commit": git_commit(), "platform": platform.platform()}
 
 
+class InputError(RuntimeError):
+    """Bad input the user can fix -- a missing data file, a damaged artifact -- with a message that
+    says how. :func:`log_to` logs it as one ``ERROR:`` line, without a traceback."""
+
+
+class ArtifactError(InputError):
+    """An artifact does not match its sidecar (changed or damaged after it was written), or its
+    sidecar cannot be read; the message names the files and how to rebuild them."""
+
+
 def write_table(df: pd.DataFrame, path: str | os.PathLike, meta: dict[str, Any]) -> None:
     """Tidy CSV (one row per run or grid point) plus its sidecar."""
     atomic_write(path, lambda tmp: df.to_csv(tmp, index=False))
-    write_json(meta, sidecar_path(path))
+    _write_sidecar(path, meta)
 
 
 def read_table(path: str | os.PathLike) -> pd.DataFrame:
+    verify_artifact(path)
     return pd.read_csv(path)
 
 
 def write_arrays(arrays: dict[str, np.ndarray], path: str | os.PathLike, meta: dict[str, Any]) -> None:
     """Named arrays as a compressed ``.npz`` (no pickles: ``np.load(path)`` opens it) plus its sidecar."""
     atomic_write(path, lambda tmp: np.savez_compressed(tmp, **arrays))
-    write_json(meta, sidecar_path(path))
+    _write_sidecar(path, meta)
 
 
 def read_arrays(path: str | os.PathLike) -> dict[str, np.ndarray]:
+    verify_artifact(path)
     with np.load(path, allow_pickle=False) as data:
         return {name: data[name] for name in data.files}
 
 
+def sha256(path: str | os.PathLike) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _write_sidecar(path: str | os.PathLike, meta: dict[str, Any]) -> None:
+    write_json({**meta, "file": Path(path).name, "sha256": sha256(path)}, sidecar_path(path))
+
+
+def verify_artifact(path: str | os.PathLike) -> None:
+    """Raise :class:`ArtifactError` if ``path`` differs from the SHA-256 its sidecar recorded. A file
+    without a sidecar (made by hand, or before sidecars carried digests) is not checked."""
+    path, sidecar = Path(path), sidecar_path(path)
+    if not sidecar.exists():
+        return
+    recorded = _read_sidecar(sidecar).get("sha256")
+    if recorded is not None and sha256(path) != recorded:
+        raise ArtifactError(
+            f"{path} was changed or damaged after it was written: its SHA-256 is not the one recorded in {sidecar}. "
+            f"Delete both and rebuild them: rm {path} {sidecar} && snakemake {path}"
+        )
+
+
+def _read_sidecar(sidecar: Path) -> dict[str, Any]:
+    try:
+        meta = json.loads(sidecar.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ArtifactError(f"{sidecar} cannot be read ({error}). Delete it and its artifact to rebuild them.") from None
+    if not isinstance(meta, dict):
+        raise ArtifactError(f"{sidecar} is not a JSON object. Delete it and its artifact to rebuild them.")
+    return meta
+
+
+def damaged_artifacts(root: str | os.PathLike) -> list[str]:
+    """One message per artifact under ``root`` that does not match its sidecar, or per sidecar that
+    cannot be read. Artifacts that are missing are not listed: Snakemake rebuilds those."""
+    problems = []
+    for sidecar in sorted(Path(root).rglob("*.meta.json")):
+        try:
+            name = _read_sidecar(sidecar).get("file")
+            if name is not None and (sidecar.parent / name).exists():
+                verify_artifact(sidecar.parent / name)
+        except ArtifactError as error:
+            problems.append(str(error))
+    return problems
+
+
 @contextlib.contextmanager
 def log_to(path: str | os.PathLike) -> Iterator[Callable[[str], None]]:
-    """Send stdout, stderr and any traceback to the rule's log file; yield a timestamped logger."""
+    """Send stdout, stderr and any traceback to the rule's log file; yield a timestamped logger.
+    An :class:`InputError` ends the job with its message (in the log and on stderr) and exit code 1."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     with open(path, "w", buffering=1) as handle, contextlib.redirect_stdout(handle), contextlib.redirect_stderr(handle):
@@ -112,6 +179,10 @@ def log_to(path: str | os.PathLike) -> Iterator[Callable[[str], None]]:
 
         try:
             yield log
+        except InputError as error:  # the user's to fix: the message, not the program's insides
+            for stream in (handle, sys.__stderr__):
+                print(f"ERROR: {error}", file=stream, flush=True)
+            raise SystemExit(1) from None
         except BaseException:
             traceback.print_exc(file=handle)
             raise
@@ -131,4 +202,4 @@ class Timer:
 
 def sha256_manifest(paths: list[str | os.PathLike]) -> str:
     """``figures/all``: one ``<sha256 hex>  <path>`` line per file, the format ``sha256sum -c`` checks."""
-    return "".join(f"{hashlib.sha256(Path(p).read_bytes()).hexdigest()}  {p}\n" for p in paths)
+    return "".join(f"{sha256(p)}  {p}\n" for p in paths)

@@ -39,7 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .artifacts import atomic_write
+from .artifacts import InputError, atomic_write
 
 SHIPPED = ("mnist_5k", "digits")
 STANDARD = ("mnist", "cifar10")
@@ -73,7 +73,7 @@ CIFAR10_TEST_BATCH = "cifar-10-batches-py/test_batch"
 IDX_DTYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 
 
-class DataError(RuntimeError):
+class DataError(InputError):
     """A dataset file is missing, corrupt, or could not be downloaded; the message says what to do."""
 
 

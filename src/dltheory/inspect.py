@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .artifacts import sidecar_path
+from .artifacts import ArtifactError, sidecar_path, verify_artifact
 from .claims import Claim, scorecard
 
 
@@ -19,6 +19,7 @@ def summarize(path: str | Path) -> str:
     kind = {".csv": _csv, ".npz": _npz, ".json": _json}.get(path.suffix)
     if kind is None:
         raise ValueError(f"{path}: unsupported artifact type {path.suffix!r}; allowed: .csv, .npz, .json")
+    verify_artifact(path)
     text = kind(path)
     sidecar = sidecar_path(path)
     if path.suffix != ".json" and sidecar.exists():

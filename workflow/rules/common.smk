@@ -3,14 +3,19 @@
 import ast
 import hashlib
 import os
+import sys
 from pathlib import Path
 
 
 # Rules run the package from this checkout, whether or not it is pip-installed (conda envs
-# from envs/*.yaml do not install it): children of this process inherit PYTHONPATH.
+# from envs/*.yaml do not install it): children of this process inherit PYTHONPATH, and the
+# checks below import it too.
 os.environ.update(
     PYTHONPATH=os.pathsep.join(p for p in (os.path.join(workflow.basedir, "src"), os.environ.get("PYTHONPATH")) if p)
 )
+sys.path.insert(0, os.path.join(workflow.basedir, "src"))
+from dltheory.artifacts import damaged_artifacts
+from dltheory.data import STANDARD, download_instructions, missing_files
 
 ENV = "../../envs/dltheory.yaml"
 
@@ -162,6 +167,7 @@ def check_config(cfg):
     errors += check_pixel_mi(cfg["pixel_mi"])
     errors += check_entropy_gain(cfg["entropy_gain"])
     errors += check_r2svm(cfg["r2svm"])
+    errors += check_data(cfg)
     if errors:
         raise WorkflowError("invalid config:\n  " + "\n  ".join(errors))
 
@@ -250,4 +256,37 @@ def check_r2svm(rs):
     return errors
 
 
+
+def check_data(cfg):
+    """The published files of the real-data options (mnist, cifar10) must be in data.dir, unless
+    data.download may fetch them; checked before any job, not when training starts."""
+    used = set()
+    if "depth_accuracy" in cfg["figures"]:
+        used |= set(cfg["depth_accuracy"]["datasets"])
+    if "r2svm" in cfg["figures"]:
+        used |= set(cfg["r2svm"]["datasets"])
+    errors = []
+    for name in sorted(used & set(STANDARD)):
+        missing = missing_files(name, cfg["data"]["dir"])
+        if missing and not cfg["data"]["download"]:
+            folder = Path(cfg["data"]["dir"]).resolve()
+            errors.append(
+                f"data.dir: {name} is not (completely) in {folder}, and data.download is false. "
+                + download_instructions(name, folder, missing).replace("\n", "\n    ")
+                + "\n    (or set data.download: true on a machine with network access)"
+            )
+    return errors
+
+
+def check_results():
+    """Every artifact under results/ must match the SHA-256 in its sidecar. A damaged one stops the
+    workflow before any job, so that no job reads it and Snakemake deletes nothing that depends on
+    it. Only the main process checks: on a cluster each job re-reads this file while others write."""
+    problems = damaged_artifacts("results")
+    if problems:
+        raise WorkflowError("damaged artifacts (nothing was run or deleted):\n  " + "\n  ".join(problems))
+
+
 check_config(config)
+if workflow.is_main_process:
+    check_results()

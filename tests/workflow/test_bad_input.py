@@ -1,0 +1,135 @@
+"""Bad input: each bad config, target, data folder or artifact fails with a message naming the
+cause, without a traceback, and leaves every existing result and figure as it was.
+
+The README's table "Bad input" lists the same cases.
+"""
+
+import json
+import shutil
+
+import pytest
+import yaml
+from helpers import snakemake, tree_digest
+
+pytestmark = pytest.mark.workflow
+
+
+def fails_cleanly(repo, run, expected):
+    """The run failed, its output names every fragment of ``expected``, and shows no traceback."""
+    output = run.stdout + run.stderr
+    assert run.returncode != 0, output
+    for fragment in expected:
+        assert fragment in output, output
+    assert "Traceback" not in output and output.count('File "') <= 2, output  # at most Snakemake's two-line origin
+    return output
+
+
+def untouched(repo):
+    return tree_digest(repo / "results", repo / "figures")
+
+
+BAD_CONFIGS = [
+    ({"phase_diagram": {"propagation": {"sigma_b2": -0.05}}}, ["sigma_b2", "-0.05"]),
+    ({"phase_diagram": {"activation": "sigmoid"}}, ["sigmoid", "activation"]),
+    ({"phase_diagram": {"propagation": {"depth": 0}}}, ["depth", "minimum"]),
+    ({"phase_diagram": {"propagation": {"width": "wide"}}}, ["width", "wide"]),
+    ({"phase_diagram": {"grid": {"sigma_w2": {"min": 3.0, "max": 1.0, "num": 5}}}}, ["phase_diagram.grid.sigma_w2", "min"]),
+    ({"phase_diagram": {"activation": "relu"}}, ["phase_diagram.propagation.sigma_w2", "relu"]),
+    ({"device": "tpu"}, ["device", "tpu"]),
+    ({"figures": ["phase_diagram", "no_such_figure"]}, ["figures", "no_such_figure"]),
+    ({"phase_diagram": {"propagation": {"widht": 100}}}, ["widht"]),
+    ({"depth_accuracy": {"sigma_b2": 0.07}}, ["depth_accuracy.sigma_b2", "0.07", "phase_diagram.grid.sigma_b2"]),
+    ({"depth_accuracy": {"sigma_w2": {"min": 0.2, "max": 4.0, "num": 5}}}, ["depth_accuracy.sigma_w2", "inside"]),
+    ({"depth_accuracy": {"depths": [0, 5]}}, ["depths", "minimum"]),
+    ({"depth_accuracy": {"datasets": ["imagenet"]}}, ["datasets", "imagenet"]),
+    ({"depth_accuracy": {"optimizers": ["adam"]}}, ["optimizers", "adam"]),
+    ({"depth_accuracy": {"lr": {"sgd": -0.1}}}, ["lr", "-0.1"]),
+    ({"data": {"test_fraction": 0.9}}, ["test_fraction", "0.9"]),
+    ({"lucky_weights": {"teacher_widths": [10, 0]}}, ["teacher_widths", "minimum"]),
+    ({"lucky_weights": {"lr": 0}}, ["lr", "0"]),
+    ({"lucky_weights": {"lottery": {"keep": 5, "steps": 10}}}, ["lucky_weights.lottery.keep", "multiplier"]),
+    ({"lucky_weights": {"weight_choices": [0.0, 0.5], "n_in": 2}}, ["lucky_weights.weight_choices", "distinct"]),
+    ({"lucky_weights": {"batch_size": 4096}}, ["lucky_weights.batch_size", "n_train"]),
+    ({"pixel_mi": {"images": ["camera", "coins"]}}, ["images", "coins"]),
+    ({"pixel_mi": {"distances": {"min": 64, "max": 8, "num": 4}}}, ["pixel_mi.distances", "min"]),
+    ({"pixel_mi": {"representations": ["sobel_h"]}}, ["pixel_mi.representations", "pixels"]),
+    ({"entropy_gain": {"layers": 9}}, ["entropy_gain.layers", "patch_size"]),
+    ({"entropy_gain": {"kernel_size": 4}}, ["kernel_size", "4"]),
+    ({"entropy_gain": {"images": ["camera", "brick"]}}, ["images", "brick"]),
+    ({"r2svm": {"datasets": ["svhn"]}}, ["datasets", "svhn"]),
+    ({"r2svm": {"beta": 0}}, ["beta", "0"]),
+    ({"r2svm": {"synthetic": {"layers_shown": [1, 50]}}}, ["r2svm.synthetic.layers_shown", "50"]),
+]
+
+
+@pytest.mark.parametrize("override, expected", BAD_CONFIGS, ids=[str(c[0]) for c in BAD_CONFIGS])
+def test_bad_config_fails_before_any_job_and_keeps_results(smoke_build, tmp_path, override, expected):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(override))
+    before = untouched(smoke_build)
+    run = snakemake(smoke_build, "figures/all", "--configfile", "config/smoke.yaml", str(bad), "--cores", "1")
+    output = fails_cleanly(smoke_build, run, expected)
+    assert "Building DAG" not in output  # failed while loading the workflow, before planning jobs
+    assert untouched(smoke_build) == before
+
+
+def test_unknown_figure_target(smoke_build):
+    before = untouched(smoke_build)
+    run = snakemake(smoke_build, "figures/no_such_figure.pdf", "--configfile", "config/smoke.yaml", "--cores", "1")
+    fails_cleanly(smoke_build, run, ["No rule to produce figures/no_such_figure.pdf"])
+    assert untouched(smoke_build) == before
+
+
+def test_missing_published_data_fails_before_any_job_with_what_to_download(smoke_build, tmp_path):
+    """The real-data option, offline: the run stops before any job, naming the files, their URLs and the folder."""
+    override = tmp_path / "mnist.yaml"
+    override.write_text(yaml.safe_dump({"depth_accuracy": {"datasets": ["mnist"]}, "data": {"dir": str(tmp_path / "data")}}))
+    before = untouched(smoke_build)
+    run = snakemake(smoke_build, "figures/all", "--configfile", "config/smoke.yaml", str(override), "--cores", "1")
+    output = fails_cleanly(smoke_build, run, ["data.dir", "train-images-idx3-ubyte.gz", "https://", str(tmp_path / "data"), "data.download"])
+    assert "Building DAG" not in output
+    assert untouched(smoke_build) == before
+
+
+@pytest.fixture
+def built_copy(smoke_build, tmp_path):
+    """A private copy of the smoke build (with Snakemake's records), to damage."""
+    repo = tmp_path / "repo"
+    shutil.copytree(smoke_build, repo, symlinks=True)
+    return repo
+
+
+DAMAGES = {
+    "truncated table": ("results/pixel_mi/mi.csv", lambda b: b[: len(b) // 2], ["results/pixel_mi/mi.csv", "SHA-256", "rm results/pixel_mi/mi.csv"]),
+    "edited table": ("results/r2svm/layers.csv", lambda b: b.replace(b"0.", b"1.", 1), ["results/r2svm/layers.csv", "changed or damaged"]),
+    "empty arrays": ("results/lucky_weights/students.npz", lambda b: b"", ["results/lucky_weights/students.npz", "SHA-256"]),
+    "broken sidecar": ("results/entropy_gain/entropy.meta.json", lambda b: b[:-5], ["results/entropy_gain/entropy.meta.json", "cannot be read"]),
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGES, ids=list(DAMAGES))
+def test_damaged_artifact_stops_the_build_and_deletes_nothing(built_copy, damage):
+    path, corrupt, expected = DAMAGES[damage]
+    target = built_copy / path
+    original = target.read_bytes()
+    target.write_bytes(corrupt(original))
+    before = untouched(built_copy)
+    run = snakemake(built_copy, "figures/all", "--configfile", "config/smoke.yaml", "--cores", "2")
+    output = fails_cleanly(built_copy, run, ["damaged artifacts", *expected])
+    assert "Building DAG" not in output
+    assert untouched(built_copy) == before
+
+
+def test_deleting_a_damaged_artifact_as_told_rebuilds_it_identically(built_copy):
+    table, sidecar = built_copy / "results/pixel_mi/mi.csv", built_copy / "results/pixel_mi/mi.meta.json"
+    original = table.read_bytes()
+    table.write_bytes(original[:100])
+    run = snakemake(built_copy, "figures/all", "--configfile", "config/smoke.yaml", "--cores", "2")
+    assert run.returncode != 0
+    assert "&& snakemake results/pixel_mi/mi.csv" in run.stderr
+    table.unlink()
+    sidecar.unlink()
+    for target in ("results/pixel_mi/mi.csv", "figures/all"):
+        run = snakemake(built_copy, target, "--configfile", "config/smoke.yaml", "--cores", "2")
+        assert run.returncode == 0, run.stdout + run.stderr
+    assert table.read_bytes() == original and json.loads(sidecar.read_text())["file"] == "mi.csv"
