@@ -132,9 +132,12 @@ def verify_artifact(path: str | os.PathLike) -> None:
     """Raise :class:`ArtifactError` if ``path`` differs from the SHA-256 its sidecar recorded. A file
     without a sidecar (made by hand, or before sidecars carried digests) is not checked."""
     path, sidecar = Path(path), sidecar_path(path)
-    if not sidecar.exists():
-        return
-    recorded = _read_sidecar(sidecar).get("sha256")
+    if sidecar.exists():
+        _check_digest(path, sidecar, _read_sidecar(sidecar))
+
+
+def _check_digest(path: Path, sidecar: Path, meta: dict[str, Any]) -> None:
+    recorded = meta.get("sha256")
     if recorded is not None and sha256(path) != recorded:
         raise ArtifactError(
             f"{path} was changed or damaged after it was written: its SHA-256 is not the one recorded in {sidecar}. "
@@ -158,9 +161,10 @@ def damaged_artifacts(root: str | os.PathLike) -> list[str]:
     problems = []
     for sidecar in sorted(Path(root).rglob("*.meta.json")):
         try:
-            name = _read_sidecar(sidecar).get("file")
-            if name is not None and (sidecar.parent / name).exists():
-                verify_artifact(sidecar.parent / name)
+            meta = _read_sidecar(sidecar)
+            path = sidecar.parent / meta.get("file", "")
+            if "file" in meta and path.exists():
+                _check_digest(path, sidecar, meta)
         except ArtifactError as error:
             problems.append(str(error))
     return problems

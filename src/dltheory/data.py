@@ -259,11 +259,19 @@ def _split_shipped(name: str, seed: int, test_fraction: float) -> tuple[np.ndarr
     return x_train, y_train, x_test, y_test
 
 
-def _ensure_files(name: str, data_dir: Path, download_missing: bool) -> None:
+def missing_data_message(name: str, data_dir: Path) -> str | None:
+    """What is missing of dataset ``name`` in ``data_dir`` and where to get it; None if nothing is."""
     missing = missing_files(name, data_dir)
-    if missing and not download_missing:
-        raise DataError(f"{name} is not (completely) in {data_dir}.\n" + download_instructions(name, data_dir, missing))
-    if missing:
+    if not missing:
+        return None
+    return f"{name} is not (completely) in {data_dir}.\n" + download_instructions(name, data_dir, missing)
+
+
+def _ensure_files(name: str, data_dir: Path, download_missing: bool) -> None:
+    message = missing_data_message(name, data_dir)
+    if message is not None:
+        if not download_missing:
+            raise DataError(message)
         download(name, data_dir)
     for filename in FILES[name]:
         verify_checksum(data_dir / filename, MD5[filename])

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .artifacts import ArtifactError, sidecar_path, verify_artifact
+from .artifacts import sidecar_path, verify_artifact
 from .claims import Claim, scorecard
 
 

@@ -42,7 +42,6 @@ def browser():
     for flag in CHROMIUM_FLAGS:
         options.add_argument(flag)
     session = webdriver.Chrome(options=options, service=Service(driver))
-    session.implicitly_wait(10)
     yield session
     session.quit()
 
@@ -57,33 +56,64 @@ def report(smoke_build, tmp_path_factory):
     return folder / "report/report.html"
 
 
+PNG_ROW = "//tr[td[normalize-space(text())='PNG']]"
+
+
 @pytest.mark.parametrize("figure", list(RULES))
 def test_report_shows_every_figure_with_its_caption(browser, report, figure, tmp_path):
     from selenium.webdriver.common.by import By
 
     browser.get(report.as_uri())
-    browser.find_element(By.XPATH, f"//span[normalize-space(text())='{figure}']").click()  # its category
-    png = "//tr[td[normalize-space(text())='PNG']]"
-    assert browser.find_elements(By.XPATH, "//tr[td[normalize-space(text())='PDF']]")  # both formats listed
-    browser.find_element(By.XPATH, png).find_element(By.CSS_SELECTOR, "a[iconname=eye]").click()
-    image = browser.find_element(By.XPATH, f"//img[contains(@src, '/{figure}.png')]")
-    deadline = time.monotonic() + 10
-    while not browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth", image):
-        assert time.monotonic() < deadline, "the figure did not load"
-        time.sleep(0.1)
+    formats = "//tr[td[normalize-space(text())='PDF']] | " + PNG_ROW
+    click_until(browser, f"//span[normalize-space(text())='{figure}']", lambda: len(browser.find_elements(By.XPATH, formats)) == 2)
+
+    def loaded_image():
+        image = browser.find_element(By.XPATH, f"//img[contains(@src, '/{figure}.png')]")
+        return image if browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth", image) else None
+
+    image = click_until(browser, PNG_ROW + "//a[@iconname='eye']", loaded_image)
     assert image.is_displayed() and image.size["width"] > 100
     browser.save_screenshot(str(tmp_path / f"{figure}.png"))  # for a human, when the test fails
 
-    browser.find_element(By.XPATH, png).find_element(By.CSS_SELECTOR, "a[iconname=information-circle]").click()
-    page = browser.find_element(By.TAG_NAME, "body").text
+    page = click_until(browser, PNG_ROW + "//a[@iconname='information-circle']", page_with(browser, caption_title(figure).split("{{")[0].strip()))
     assert f"figures/{figure}.png" in page and "DESCRIPTION" in page
-    assert caption_title(figure).split("{{")[0].strip() in page, page
 
 
 def test_report_lists_the_scorecard(browser, report):
     from selenium.webdriver.common.by import By
 
     browser.get(report.as_uri())
-    browser.find_element(By.XPATH, "//span[normalize-space(text())='scorecard']").click()
-    browser.find_element(By.XPATH, "//tr[td[contains(text(), 'claims.md')]]").find_element(By.CSS_SELECTOR, "a[iconname=information-circle]").click()
-    assert caption_title("claims") in browser.find_element(By.TAG_NAME, "body").text
+    row = "//tr[td[contains(text(), 'claims.md')]]"
+    click_until(browser, "//span[normalize-space(text())='scorecard']", lambda: browser.find_elements(By.XPATH, row))
+    click_until(browser, row + "//a[@iconname='information-circle']", page_with(browser, caption_title("claims")))
+
+
+def page_with(browser, text: str):
+    """A condition: the page's text, once it shows ``text``."""
+    from selenium.webdriver.common.by import By
+
+    def shown():
+        page = browser.find_element(By.TAG_NAME, "body").text
+        return page if text in page else None
+
+    return shown
+
+
+def click_until(browser, xpath: str, done, timeout: float = 10):
+    """Click the element at ``xpath`` until ``done()`` gives something: the report renders with
+    React after each click returns, and a click on an element it has just replaced is lost."""
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.common.by import By
+
+    def attempt(action):
+        try:
+            return action()
+        except WebDriverException:  # not there yet, or replaced while we looked
+            return None
+
+    deadline = time.monotonic() + timeout
+    while not (result := attempt(done)):
+        assert time.monotonic() < deadline, f"no effect of clicking {xpath}: {browser.find_element(By.TAG_NAME, 'body').text[:2000]}"
+        attempt(lambda: browser.find_element(By.XPATH, xpath).click())
+        time.sleep(0.3)
+    return result

@@ -10,6 +10,7 @@ import time
 import numpy as np
 import pytest
 import yaml
+from dltheory.artifacts import read_arrays
 from helpers import SNAKEMAKE, copy_repo, snakemake
 
 pytestmark = pytest.mark.workflow
@@ -18,16 +19,15 @@ TARGET = "results/lucky_weights/students.npz"
 STEPS, EVERY = 8000, 500  # smoke-sized students, trained long enough (~15 s) to be killed mid-way
 
 
+ARGS = [TARGET, "--configfile", "config/smoke.yaml", "config/resume.yaml", "--cores", "2"]
+
+
 def train(repo, *args):
-    return snakemake(repo, TARGET, "--configfile", "config/smoke.yaml", "config/resume.yaml", "--cores", "2", *args)
+    return snakemake(repo, *ARGS, *args)
 
 
 def arrays(repo):
-    out = {}
-    for name in ("students", "correlations"):
-        with np.load(repo / f"results/lucky_weights/{name}.npz") as data:
-            out |= {f"{name}/{key}": data[key] for key in data.files}
-    return out
+    return {f"{name}/{key}": a for name in ("students", "correlations") for key, a in read_arrays(repo / f"results/lucky_weights/{name}.npz").items()}
 
 
 @pytest.fixture
@@ -51,8 +51,7 @@ def test_sigkilled_training_resumes_from_its_checkpoint(repos):
     # up, as with a node failure. A checkpoint is moved into place whole, so each version seen is
     # a complete one.
     checkpoint = killed / "results/.checkpoints/lucky_weights/students/students.pt"
-    args = [TARGET, "--configfile", "config/smoke.yaml", "config/resume.yaml", "--cores", "2"]
-    proc = subprocess.Popen([*SNAKEMAKE, *args], cwd=killed, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen([*SNAKEMAKE, *ARGS], cwd=killed, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline, versions = time.monotonic() + 300, set()
     while len(versions) < 4:
         assert proc.poll() is None, "the training finished before it could be killed"

@@ -1,6 +1,7 @@
 # Helpers shared by the rule files -- paths of artifacts, the code a figure depends on, config
 # checks the schema cannot express.
 import ast
+import functools
 import hashlib
 import os
 import sys
@@ -15,7 +16,7 @@ os.environ.update(
 )
 sys.path.insert(0, os.path.join(workflow.basedir, "src"))
 from dltheory.artifacts import damaged_artifacts
-from dltheory.data import STANDARD, download_instructions, missing_files
+from dltheory.data import STANDARD, missing_data_message
 
 ENV = "../../envs/dltheory.yaml"
 
@@ -59,9 +60,10 @@ def code_digest(script, *dynamic):
     return digest.hexdigest()
 
 
+@functools.cache  # code() and code_digest() of every rule ask for the same lists
 def _code_files(script, *dynamic):
     roots = [f"workflow/scripts/{script}", *(f"src/dltheory/{m}" for m in dynamic)]
-    return sorted(set(roots) | imported_modules(*roots))
+    return tuple(sorted(set(roots) | imported_modules(*roots)))
 
 
 def imported_modules(*paths):
@@ -75,6 +77,7 @@ def imported_modules(*paths):
     return found
 
 
+@functools.cache  # many scripts import the same modules: parse each file once
 def _direct_imports(path):
     """src/dltheory files named by one file's module-level ``import``/``from ... import``
     statements, with the packages' __init__.py. Imports inside functions are left out: they run
@@ -92,7 +95,7 @@ def _direct_imports(path):
             names += [base, *(f"{base}.{alias.name}" for alias in node.names)]
     parts = [name.split(".") for name in names if name.split(".")[0] == "dltheory"]
     files = (_module_file(p[:n]) for p in parts for n in range(1, len(p) + 1))
-    return {f for f in files if f is not None}
+    return frozenset(f for f in files if f is not None)
 
 
 def _module_level(statements):
@@ -256,7 +259,6 @@ def check_r2svm(rs):
     return errors
 
 
-
 def check_data(cfg):
     """The published files of the real-data options (mnist, cifar10) must be in data.dir, unless
     data.download may fetch them; checked before any job, not when training starts."""
@@ -265,17 +267,14 @@ def check_data(cfg):
         used |= set(cfg["depth_accuracy"]["datasets"])
     if "r2svm" in cfg["figures"]:
         used |= set(cfg["r2svm"]["datasets"])
-    errors = []
-    for name in sorted(used & set(STANDARD)):
-        missing = missing_files(name, cfg["data"]["dir"])
-        if missing and not cfg["data"]["download"]:
-            folder = Path(cfg["data"]["dir"]).resolve()
-            errors.append(
-                f"data.dir: {name} is not (completely) in {folder}, and data.download is false. "
-                + download_instructions(name, folder, missing).replace("\n", "\n    ")
-                + "\n    (or set data.download: true on a machine with network access)"
-            )
-    return errors
+    if cfg["data"]["download"]:
+        return []
+    messages = (missing_data_message(name, Path(cfg["data"]["dir"]).resolve()) for name in sorted(used & set(STANDARD)))
+    return [
+        f"data.dir: {message}".replace("\n", "\n    ") + "\n    (or set data.download: true on a machine with network access)"
+        for message in messages
+        if message is not None
+    ]
 
 
 def check_results():
