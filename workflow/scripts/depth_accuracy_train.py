@@ -12,11 +12,11 @@ from dltheory.ensembles import member_grid
 from dltheory.grids import grid_axis
 from dltheory.training import TrainSpec, train_ensemble
 
-p = snakemake.params  # noqa: F821 (injected by Snakemake)
-w = snakemake.wildcards  # noqa: F821
-grid, data_cfg = p.grid, snakemake.config["data"]  # noqa: F821
-with log_to(snakemake.log[0]) as log:  # noqa: F821
-    torch.set_num_threads(snakemake.threads)  # noqa: F821
+p = snakemake.params
+w = snakemake.wildcards
+grid, data_cfg = p.grid, snakemake.config["data"]
+with log_to(snakemake.log[0]) as log:
+    torch.set_num_threads(snakemake.threads)
     device = resolve_device(p.device)
     data = load_dataset(
         w.dataset,
@@ -39,11 +39,11 @@ with log_to(snakemake.log[0]) as log:  # noqa: F821
             spec,
             device=device,
             checkpoint_dir=p.checkpoints,
-            checkpoint_every=snakemake.config["depth_accuracy"]["checkpoint_every"],  # noqa: F821
+            checkpoint_every=snakemake.config["depth_accuracy"]["checkpoint_every"],
             log=log,
         )
     log(f"trained in {t.seconds:.0f} s; diverged: {int(table.diverged.sum())} of {len(table)}")
     log("mean training accuracy (rows: depth, columns: sigma_w2):\n" + table.pivot_table("train_acc", "depth", "sigma_w2", aggfunc=np.mean).round(2).to_string())
-    meta = provenance(dict(p.items()), data_source=data.source, seeds=seeds, device=device, threads=snakemake.threads, wall_time_s=t.seconds)  # noqa: F821
-    write_table(table, snakemake.output.table, meta)  # noqa: F821
+    meta = provenance(dict(p.items()), data_source=data.source, seeds=seeds, device=device, threads=snakemake.threads, wall_time_s=t.seconds)
+    write_table(table, snakemake.output.table, meta)
     shutil.rmtree(p.checkpoints, ignore_errors=True)  # the table is in place: the checkpoints are spent

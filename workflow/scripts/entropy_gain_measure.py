@@ -6,8 +6,8 @@ from dltheory.artifacts import Timer, log_to, provenance, write_table
 from dltheory.feature_entropy import entropy_by_layer
 from dltheory.images import NATURAL_IMAGES, contrast_normalized_patches
 
-spec = snakemake.params.spec  # noqa: F821 (injected by Snakemake)
-with log_to(snakemake.log[0]) as log:  # noqa: F821
+spec = snakemake.params.spec
+with log_to(snakemake.log[0]) as log:
     with Timer() as t:
         patches = contrast_normalized_patches(spec["images"], spec["patch_size"], spec["n_patches"], spec["min_contrast"], spec["patch_seed"])
         log(f"{len(patches)} patches of {spec['patch_size']} px from {len(spec['images'])} images")
@@ -21,4 +21,4 @@ with log_to(snakemake.log[0]) as log:  # noqa: F821
     log(f"measured in {t.seconds:.1f} s; means over seeds:\n"
         + table.groupby(["estimator", "layer"])[["entropy", "gain", "total_correlation"]].mean().round(3).to_string())
     sources = {name: NATURAL_IMAGES[name] for name in spec["images"]}
-    write_table(table, snakemake.output.table, provenance(dict(spec), images=sources, wall_time_s=t.seconds))  # noqa: F821
+    write_table(table, snakemake.output.table, provenance(dict(spec), images=sources, wall_time_s=t.seconds))

@@ -5,8 +5,8 @@ import importlib
 from dltheory.artifacts import log_to, read_table
 from dltheory.claims import write_claims
 
-params = snakemake.params  # noqa: F821 (injected by Snakemake)
+params = snakemake.params
 fig = importlib.import_module(f"dltheory.figures.{params.figure}")
-with log_to(snakemake.log[0]) as log:  # noqa: F821
-    claims = fig.claims(read_table(snakemake.input.table), **params.options)  # noqa: F821
-    write_claims(claims, snakemake.output.claims, log)  # noqa: F821
+with log_to(snakemake.log[0]) as log:
+    claims = fig.claims(read_table(snakemake.input.table), **params.options)
+    write_claims(claims, snakemake.output.claims, log)

@@ -5,6 +5,6 @@ import importlib
 from dltheory.artifacts import log_to, read_table
 from dltheory.plotting import save_figure
 
-fig = importlib.import_module(f"dltheory.figures.{snakemake.params.figure}")  # noqa: F821 (injected by Snakemake)
-with log_to(snakemake.log[0]):  # noqa: F821
-    save_figure(fig.plot(read_table(snakemake.input.table)), snakemake.output.pdf, snakemake.output.png)  # noqa: F821
+fig = importlib.import_module(f"dltheory.figures.{snakemake.params.figure}")
+with log_to(snakemake.log[0]):
+    save_figure(fig.plot(read_table(snakemake.input.table)), snakemake.output.pdf, snakemake.output.png)

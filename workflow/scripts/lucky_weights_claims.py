@@ -7,8 +7,8 @@ from dltheory.claims import write_claims
 from dltheory.figures import lucky_weights as fig
 from dltheory.teacher_student import fan_out_norms, unstack_params
 
-with log_to(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
-    i, o = snakemake.input, snakemake.output  # noqa: F821
+with log_to(snakemake.log[0]) as log:
+    i, o = snakemake.input, snakemake.output
     corr = read_arrays(i.correlations)
     students = read_arrays(i.students)
     layers = fig.layer_keys(corr)

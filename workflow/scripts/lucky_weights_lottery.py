@@ -10,13 +10,13 @@ from dltheory.artifacts import Timer, log_to, provenance, read_arrays, write_tab
 from dltheory.device import resolve_device
 from dltheory.teacher_student import REINIT_STREAM, Setup, observation_steps, recovery, student_init, ticket, top_fan_out, train_students, unstack_params
 
-p = snakemake.params  # noqa: F821 (injected by Snakemake)
-cfg = snakemake.config["lucky_weights"]  # noqa: F821
-with log_to(snakemake.log[0]) as log:  # noqa: F821
-    torch.set_num_threads(snakemake.threads)  # noqa: F821
+p = snakemake.params
+cfg = snakemake.config["lucky_weights"]
+with log_to(snakemake.log[0]) as log:
+    torch.set_num_threads(snakemake.threads)
     device = resolve_device(p.device)
     setup = Setup.from_config(p.setup, steps=p.lottery["steps"])
-    students = read_arrays(snakemake.input.students)  # noqa: F821
+    students = read_arrays(snakemake.input.students)
     seeds = students["seeds"].tolist()
     counts = [p.lottery["keep"] * t for t in setup.teacher_widths]
     keep = [top_fan_out(final, counts) for final in unstack_params(students, "final_")]
@@ -38,6 +38,6 @@ with log_to(snakemake.log[0]) as log:  # noqa: F821
     final = table[table.step == table.step.max()]
     log("final fraction of teacher nodes recovered (rows: init, columns: layer):\n"
         + final.pivot_table("recovered", "init", "layer").round(3).to_string())
-    meta = provenance({**dict(p.items()), "kept_nodes": counts}, seeds=seeds, device=device, threads=snakemake.threads, wall_time_s=t.seconds)  # noqa: F821
-    write_table(table, snakemake.output.lottery, meta)  # noqa: F821
+    meta = provenance({**dict(p.items()), "kept_nodes": counts}, seeds=seeds, device=device, threads=snakemake.threads, wall_time_s=t.seconds)
+    write_table(table, snakemake.output.lottery, meta)
     shutil.rmtree(p.checkpoints, ignore_errors=True)

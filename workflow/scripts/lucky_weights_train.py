@@ -10,10 +10,10 @@ from dltheory.artifacts import Timer, log_to, provenance, write_arrays
 from dltheory.device import resolve_device
 from dltheory.teacher_student import Setup, observation_steps, stack_params, student_init, train_students
 
-p = snakemake.params  # noqa: F821 (injected by Snakemake)
-cfg = snakemake.config["lucky_weights"]  # noqa: F821
-with log_to(snakemake.log[0]) as log:  # noqa: F821
-    torch.set_num_threads(snakemake.threads)  # noqa: F821
+p = snakemake.params
+cfg = snakemake.config["lucky_weights"]
+with log_to(snakemake.log[0]) as log:
+    torch.set_num_threads(snakemake.threads)
     device = resolve_device(p.device)
     setup = Setup.from_config(p.setup)
     seeds = list(range(p.setup["seed"], p.setup["seed"] + p.setup["seeds"]))
@@ -35,10 +35,10 @@ with log_to(snakemake.log[0]) as log:  # noqa: F821
         log(f"layer {layer}: mean over teacher nodes of the best student's correlation: "
             f"{corr[0].max(axis=1).mean():.3f} at init -> {corr[-1].max(axis=1).mean():.3f} at step {run.steps[-1]}")
     log(f"trained in {t.seconds:.0f} s; diverged: {int(run.diverged.sum())} of {len(seeds)}")
-    meta = provenance(dict(p.items()), seeds=seeds, device=device, threads=snakemake.threads, wall_time_s=t.seconds)  # noqa: F821
+    meta = provenance(dict(p.items()), seeds=seeds, device=device, threads=snakemake.threads, wall_time_s=t.seconds)
     corr = {f"corr_layer{layer}": c for layer, c in enumerate(run.corr, 1)}
     write_arrays({"steps": run.steps, "seeds": np.array(seeds), "eval_loss": run.eval_loss, "diverged": run.diverged, **corr},
-                 snakemake.output.correlations, meta)  # noqa: F821
+                 snakemake.output.correlations, meta)
     write_arrays({"seeds": np.array(seeds), **stack_params(init, "init_"), **stack_params(run.final, "final_")},
-                 snakemake.output.students, meta)  # noqa: F821
+                 snakemake.output.students, meta)
     shutil.rmtree(p.checkpoints, ignore_errors=True)  # the artifacts are in place: the checkpoints are spent

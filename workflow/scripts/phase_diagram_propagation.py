@@ -6,10 +6,10 @@ from dltheory.artifacts import Timer, log_to, provenance, write_table
 from dltheory.device import DTYPES, resolve_device
 from dltheory.propagation import measure_propagation
 
-p = snakemake.params  # noqa: F821 (injected by Snakemake)
+p = snakemake.params
 cfg = p.propagation
-with log_to(snakemake.log[0]) as log:  # noqa: F821
-    torch.set_num_threads(snakemake.threads)  # noqa: F821
+with log_to(snakemake.log[0]) as log:
+    torch.set_num_threads(snakemake.threads)
     device = resolve_device(p.device)
     seeds = list(range(cfg["seed"], cfg["seed"] + cfg["seeds"]))
     with Timer() as t:
@@ -29,5 +29,5 @@ with log_to(snakemake.log[0]) as log:  # noqa: F821
             dtype=DTYPES[cfg["dtype"]],
             log=log,
         )
-    meta = provenance(dict(p.items()), seeds=seeds, device=device, threads=snakemake.threads, wall_time_s=t.seconds)  # noqa: F821
-    write_table(table, snakemake.output.propagation, meta)  # noqa: F821
+    meta = provenance(dict(p.items()), seeds=seeds, device=device, threads=snakemake.threads, wall_time_s=t.seconds)
+    write_table(table, snakemake.output.propagation, meta)

@@ -9,8 +9,8 @@ import zlib
 from dltheory.images import NATURAL_IMAGES, natural_image, representation
 from dltheory.information import distance_grid, mi_vs_distance, shuffled
 
-spec = snakemake.params.spec  # noqa: F821 (injected by Snakemake)
-with log_to(snakemake.log[0]) as log:  # noqa: F821
+spec = snakemake.params.spec
+with log_to(snakemake.log[0]) as log:
     distances = distance_grid(spec["distances"])
     rows = []
     with Timer() as t:
@@ -31,4 +31,4 @@ with log_to(snakemake.log[0]) as log:  # noqa: F821
     log(f"measured in {t.seconds:.1f} s; mean MI (bits) by representation and distance:\n"
         + table.pivot_table("mi_bits", "representation", "distance").round(3).to_string())
     sources = {name: NATURAL_IMAGES[name] for name in spec["images"]}
-    write_table(table, snakemake.output.table, provenance(dict(spec), images=sources, distances=distances.tolist(), wall_time_s=t.seconds))  # noqa: F821
+    write_table(table, snakemake.output.table, provenance(dict(spec), images=sources, distances=distances.tolist(), wall_time_s=t.seconds))

@@ -10,7 +10,7 @@ from dltheory.artifacts import Timer, log_to, provenance, write_arrays, write_ta
 from dltheory.data import load_dataset
 from dltheory.r2svm import R2SVM, decision_regions, layer_accuracies, select_C, synthetic
 
-spec, data = snakemake.params.spec, snakemake.params.data  # noqa: F821 (injected by Snakemake)
+spec, data = snakemake.params.spec, snakemake.params.data
 
 
 def fit_r2svm(dataset, splits, C, projection, seed):
@@ -19,7 +19,7 @@ def fit_r2svm(dataset, splits, C, projection, seed):
     return model, [{"dataset": dataset, "method": method, "seed": seed, **row} for row in layer_accuracies(model, *splits)]
 
 
-with log_to(snakemake.log[0]) as log:  # noqa: F821
+with log_to(snakemake.log[0]) as log:
     rows, regions, sources = [], {}, {}
     with Timer() as t:
         seeds = range(spec["seed"], spec["seed"] + spec["seeds"])
@@ -30,14 +30,14 @@ with log_to(snakemake.log[0]) as log:  # noqa: F821
                 splits = (x[: syn["n_samples"]], y[: syn["n_samples"]], x[syn["n_samples"] :], y[syn["n_samples"] :])
                 sources[dataset] = f"{syn['n_samples']} train / {syn['n_samples']} test, noise {syn['noise'][dataset]}"
             else:
-                d = load_dataset(dataset, data_dir=snakemake.config["data"]["dir"], download_missing=snakemake.config["data"]["download"],  # noqa: F821
+                d = load_dataset(dataset, data_dir=snakemake.config["data"]["dir"], download_missing=snakemake.config["data"]["download"],
                                  seed=data["split_seed"], test_fraction=data["test_fraction"], n_train=spec["n_train"], n_test=spec["n_test"])
                 splits, sources[dataset] = (d.x_train, d.y_train, d.x_test, d.y_test), d.source
             C = select_C(splits[0], splits[1], spec["C_grid"], spec["cv_folds"])
             log(f"{dataset}: {len(splits[1])} train / {len(splits[3])} test samples, {splits[0].shape[1]} features; C = {C} by {spec['cv_folds']}-fold CV")
             # The random projection's seeds, then the deterministic ablations once (their seed changes nothing).
             jobs = [("random", s) for s in seeds] + [(p, spec["seed"]) for p in spec["ablations"]]
-            fits = Parallel(n_jobs=snakemake.threads)(delayed(fit_r2svm)(dataset, splits, C, p, s) for p, s in jobs)  # noqa: F821
+            fits = Parallel(n_jobs=snakemake.threads)(delayed(fit_r2svm)(dataset, splits, C, p, s) for p, s in jobs)
             for (projection, seed), (model, table) in zip(jobs, fits):
                 rows += [{**r, "C": C} for r in table]
                 log(f"  {table[0]['method']} seed {seed}: test accuracy layer 1 {table[0]['test_acc']:.4f}, "
@@ -55,5 +55,5 @@ with log_to(snakemake.log[0]) as log:  # noqa: F821
     log(f"fitted in {t.seconds:.1f} s")
     regions["layers_shown"] = np.array(spec["synthetic"]["layers_shown"])
     meta = provenance({**spec, **data}, datasets=sources, wall_time_s=t.seconds)
-    write_table(table, snakemake.output.table, meta)  # noqa: F821
-    write_arrays(regions, snakemake.output.boundaries, meta)  # noqa: F821
+    write_table(table, snakemake.output.table, meta)
+    write_arrays(regions, snakemake.output.boundaries, meta)

@@ -4,6 +4,6 @@ from dltheory.artifacts import log_to, read_arrays, read_table
 from dltheory.figures import r2svm as fig
 from dltheory.plotting import save_figure
 
-with log_to(snakemake.log[0]):  # noqa: F821 (injected by Snakemake)
-    figure = fig.plot(read_table(snakemake.input.table), read_arrays(snakemake.input.boundaries))  # noqa: F821
-    save_figure(figure, snakemake.output.pdf, snakemake.output.png)  # noqa: F821
+with log_to(snakemake.log[0]):
+    figure = fig.plot(read_table(snakemake.input.table), read_arrays(snakemake.input.boundaries))
+    save_figure(figure, snakemake.output.pdf, snakemake.output.png)
