@@ -1,6 +1,7 @@
 # The dltheory replication workflow. `snakemake figures/all` builds every figure from nothing;
 # `snakemake figures/<figure>.pdf` one figure. Compute and plot are separate rules, so replotting
-# never retrains. See README.md, and DESIGN.md / SPECS.md for the architecture and the science.
+# never retrains. The figures are registered in src/dltheory/figures/__init__.py; see README.md
+# and docs/ (docs/adding-a-figure.md: how a figure plugs in).
 from snakemake.utils import min_version, validate
 
 min_version("9.11")
@@ -9,33 +10,37 @@ min_version("9.11")
 configfile: "config/config.yaml"
 
 
-# Before any job: a bad value names its key, the value and the allowed range (see the schema).
-validate(config, "workflow/schemas/config.schema.yaml")
-
-
 report: "workflow/report/workflow.rst"
 
 
 include: "workflow/rules/common.smk"
-include: "workflow/rules/phase_diagram.smk"
-include: "workflow/rules/depth_accuracy.smk"
-include: "workflow/rules/lucky_weights.smk"
-include: "workflow/rules/pixel_mi.smk"
-include: "workflow/rules/entropy_gain.smk"
-include: "workflow/rules/r2svm.smk"
 
 
-localrules:
-    all_figures,
+# Before any job: a bad value names its key, the value and what is allowed (the schemas, then
+# the figures' cross-key checks), and a damaged artifact stops the run; nothing is built or deleted.
+validate(config, "workflow/schemas/config.schema.yaml")
+check_config(config)
+if workflow.is_main_process:
+    check_results()
 
 
-# The default target: every configured figure, a sha256sum manifest of them (`sha256sum -c
+# Each figure's compute rules, then the claims and plot rules of all of them.
+for fig in FIGURES:
+
+    include: f"workflow/rules/{fig.name}.smk"
+
+
+include: "workflow/rules/figures.smk"
+
+
+# The default target: every selected figure, a sha256sum manifest of them (`sha256sum -c
 # figures/all` verifies a build) and the claims scorecard figures/claims.md.
 rule all_figures:
     default_target: True
+    localrule: True
     input:
-        figures=[f for name in config["figures"] for f in figure_files(name)],
-        claims=[results(name, "claims.json") for name in config["figures"]],
+        figures=[f for fig in selected_figures() for f in figure_files(fig.name)],
+        claims=[results(fig.name, "claims.json") for fig in selected_figures()],
     output:
         manifest="figures/all",
         scorecard=report("figures/claims.md", caption="workflow/report/claims.rst", category="scorecard"),

@@ -32,9 +32,9 @@ PACKAGES = ("numpy", "scipy", "pandas", "torch", "matplotlib", "seaborn", "sciki
 
 
 def sidecar_path(path: str | os.PathLike) -> Path:
-    """``results/x/table.csv`` -> ``results/x/table.meta.json``."""
-    path = Path(path)
-    return path.with_name(path.name.split(".")[0] + ".meta.json")
+    """``results/x/table.csv`` -> ``results/x/table.meta.json`` (only the last suffix is replaced:
+    ``fits.v2.csv`` -> ``fits.v2.meta.json``). The workflow declares sidecars with this function."""
+    return Path(path).with_suffix(".meta.json")
 
 
 def atomic_write(path: str | os.PathLike, write: Callable[[Path], None]) -> None:
@@ -117,11 +117,8 @@ def read_arrays(path: str | os.PathLike) -> dict[str, np.ndarray]:
 
 
 def sha256(path: str | os.PathLike) -> str:
-    digest = hashlib.sha256()
     with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _write_sidecar(path: str | os.PathLike, meta: dict[str, Any]) -> None:

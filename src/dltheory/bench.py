@@ -7,7 +7,9 @@ clock, best of a few repeats for the fast side.
 * ``meanfield``: critical line and ξ_c, vectorized quadrature against ``scipy.integrate.quad``.
 * ``ensembles``: training the default ``depth_accuracy`` grid (read from the config file) as
   batched ensembles against one ``nn.Sequential`` at a time, in network-steps per second, with
-  the achieved FLOP rate, peak RSS and, on a GPU, peak device memory and the card's FP32 peak.
+  the largest difference of their trained weights, the achieved FLOP rate, peak RSS and, on a
+  GPU, peak device memory and the card's FP32 peak.
+* ``information``: MI vs distance, one ``bincount`` per image against one ``histogram2d`` per distance.
 """
 
 from __future__ import annotations
@@ -75,16 +77,17 @@ def _fp32_peak(device_name: str) -> float | None:
 
 
 def bench_ensembles(config: str | os.PathLike = "config/config.yaml", steps: int = 20, device: str = "auto") -> dict:
-    """Training throughput on the configured depth_accuracy grid (first dataset, first optimizer)."""
+    """Training throughput on the configured depth_accuracy grid (its ``compute:`` part; first dataset, first optimizer)."""
     import yaml
 
     from .data import load_dataset
     from .device import DTYPES, resolve_device
-    from .ensembles import member_grid
+    from .depth_training import TrainSpec, _GroupTrainer
+    from .ensembles import group_by_depth, member_grid
     from .grids import grid_axis
-    from .training import Progress, TrainSpec, _GroupTrainer, group_by_depth
+    from .progress import Progress
 
-    cfg = yaml.safe_load(Path(config).read_text())["depth_accuracy"]
+    cfg = yaml.safe_load(Path(config).read_text())["depth_accuracy"]["compute"]
     device = resolve_device(device)
     optimizer = cfg["optimizers"][0]
     spec = TrainSpec(optimizer, cfg["lr"][optimizer], steps, cfg["batch_size"], cfg["width"], cfg["dtype"])
@@ -98,7 +101,7 @@ def bench_ensembles(config: str | os.PathLike = "config/config.yaml", steps: int
     if device == "cuda":
         torch.cuda.reset_peak_memory_stats()
 
-    batched_s, flops = 0.0, 0.0
+    batched_s, flops, batched_params = 0.0, 0.0, {}
     for depth, group in group_by_depth(members).items():
         trainer = _GroupTrainer(group, data, spec, dtype, device, checkpoint=None, checkpoint_every=0)
         sync()
@@ -107,8 +110,9 @@ def bench_ensembles(config: str | os.PathLike = "config/config.yaml", steps: int
         sync()
         batched_s += time.perf_counter() - start
         flops += 3 * trainer.model.flops_per_sample() * spec.batch_size * len(group) * steps  # forward + backward ≈ 3 forwards
+        batched_params.update((member, trainer.model.member_params(e)) for e, member in enumerate(group))
 
-    sequential_s = 0.0
+    sequential_s, difference = 0.0, 0.0  # the largest |batched - sequential| of any trained weight or bias
     for member in members:
         net = reference.sequential_mlp(member, data.n_features, spec.width, data.n_classes, dtype).to(device)
         sync()
@@ -116,15 +120,22 @@ def bench_ensembles(config: str | os.PathLike = "config/config.yaml", steps: int
         reference.train_network(net, member.seed, x, y, spec)
         sync()
         sequential_s += time.perf_counter() - start
+        linears = [layer for layer in net if isinstance(layer, torch.nn.Linear)]
+        for (w, b), linear in zip(batched_params[member], linears):
+            for ours, theirs in ((w, linear.weight.T), (b, linear.bias)):
+                difference = max(difference, float(np.abs(ours - theirs.detach().double().cpu().numpy()).max()))
 
     network_steps = len(members) * steps
     device_name = torch.cuda.get_device_name() if device == "cuda" else "cpu"
     return {
         "device": device_name,
         "grid": f"{len(members)} networks (depths {min(cfg['depths'])}-{max(cfg['depths'])}, width {spec.width}, batch {spec.batch_size}), {optimizer}, {steps} steps each",
+        "batched_s": batched_s,
+        "sequential_s": sequential_s,
         "batched_network_steps_per_s": network_steps / batched_s,
         "sequential_network_steps_per_s": network_steps / sequential_s,
         "speedup": sequential_s / batched_s,
+        "max_difference": difference,
         "batched_gflops": flops / batched_s / 1e9,
         "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6,  # ru_maxrss is in KiB on Linux
         "peak_device_gb": torch.cuda.max_memory_allocated() / 1e9 if device == "cuda" else None,
@@ -138,9 +149,9 @@ def bench_information(config: str | os.PathLike = "config/config.yaml") -> dict:
     import yaml
 
     from .images import natural_image
-    from .information import distance_grid, mi_vs_distance
+    from .mutual_information import distance_grid, mi_vs_distance
 
-    cfg = yaml.safe_load(Path(config).read_text())["pixel_mi"]
+    cfg = yaml.safe_load(Path(config).read_text())["pixel_mi"]["compute"]
     images = [natural_image(name) for name in cfg["images"]]
     distances, n_bins = distance_grid(cfg["distances"]), cfg["n_bins"]
     directions = ("horizontal", "vertical")
@@ -184,6 +195,7 @@ def _report_ensembles(r: dict) -> list[str]:
         f"  one network at a time      {r['sequential_network_steps_per_s']:,.0f} network-steps/s",
         f"  batched ensembles          {r['batched_network_steps_per_s']:,.0f} network-steps/s   ({r['batched_gflops']:.1f} GFLOP/s)",
         f"  speed ratio                {r['speedup']:.1f}x   (aim >= {aim})",
+        f"  largest difference         {r['max_difference']:.1e}   (any trained weight, batched vs one at a time)",
         f"  peak RSS                   {r['peak_rss_gb']:.2f} GB",
     ]
     if r["peak_device_gb"] is not None:

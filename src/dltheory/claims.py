@@ -1,9 +1,17 @@
 """Claims as data: each figure tests quantitative claims of its source paper.
 
 A figure's analysis writes ``results/<figure>/claims.json``: a list of :class:`Claim` records
-(the claim, its source, the expected value or bound, the measured value, and pass/fail). A figure
-whose claims fail is still built, since that is a finding; ``figures/claims.md`` collects every
-figure's claims into one scorecard.
+(the statement, its source, the expected value or bound, the measured value, and a verdict). A
+figure whose claims fail is still built, since that is a finding; ``figures/claims.md`` collects
+every figure's rows into one scorecard.
+
+A row is one of three kinds (:data:`KINDS`):
+
+* ``claim``: a statement of the paper, for the setup the paper makes it about; pass or fail.
+* ``comparison``: our value beside a reference implementation's, run as a peer; no verdict.
+* ``observation``: measured and shown, but the paper makes no such claim; no verdict.
+
+Only claims count in the tally "N of M claims pass": an observation never turns into a failure.
 """
 
 from __future__ import annotations
@@ -16,6 +24,9 @@ from pathlib import Path
 from .artifacts import write_json
 
 
+KINDS = ("claim", "comparison", "observation")
+
+
 @dataclass(frozen=True)
 class Claim:
     figure: str
@@ -23,11 +34,20 @@ class Claim:
     source: str
     expected: str
     measured: str
-    passed: bool
+    passed: bool | None  # None for comparisons and observations: they carry no verdict
     value: float | None = None  # the measured number, for machines
+    kind: str = "claim"
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"kind {self.kind!r}; allowed: {', '.join(KINDS)}")
+        if (self.kind == "claim") != (self.passed is not None):
+            raise ValueError(f"{self.claim!r}: a claim has a verdict (passed True/False), a {self.kind} has none (passed None)")
 
     @property
     def verdict(self) -> str:
+        if self.kind != "claim":
+            return self.kind
         return "pass" if self.passed else "FAIL"
 
     @property
@@ -53,14 +73,18 @@ def _cell(text: str) -> str:
 
 
 def scorecard(claims: list[Claim]) -> str:
-    """A Markdown table: figure, claim, source, expected, measured, verdict; then a tally."""
+    """A Markdown table: figure, kind, claim, source, expected, measured, verdict; then the tally of
+    the claims (comparisons and observations have no verdict and are counted apart)."""
     lines = [
-        "| figure | claim | source | expected | measured | verdict |",
-        "|---|---|---|---|---|---|",
+        "| figure | kind | claim | source | expected | measured | verdict |",
+        "|---|---|---|---|---|---|---|",
     ]
     for c in claims:
-        cells = [f"`{c.figure}`", *(_cell(text) for text in (c.claim, c.source, c.expected, c.measured)), f"**{c.verdict}**"]
+        verdict = f"**{c.verdict}**" if c.kind == "claim" else "—"
+        cells = [f"`{c.figure}`", c.kind, *(_cell(text) for text in (c.claim, c.source, c.expected, c.measured)), verdict]
         lines.append("| " + " | ".join(cells) + " |")
-    passed = sum(c.passed for c in claims)
-    lines += ["", f"{passed} of {len(claims)} claims pass."]
+    verdicts = [c.passed for c in claims if c.kind == "claim"]
+    others = {kind: sum(c.kind == kind for c in claims) for kind in KINDS[1:]}
+    lines += ["", f"{sum(verdicts)} of {len(verdicts)} claims pass"
+              + "".join(f"; {n} {kind}{'s' if n != 1 else ''}" for kind, n in others.items() if n) + "."]
     return "\n".join(lines) + "\n"

@@ -150,11 +150,8 @@ def _read_cifar10_batch(handle) -> tuple[np.ndarray, np.ndarray]:
 
 
 def md5sum(path: str | os.PathLike) -> str:
-    digest = hashlib.md5(usedforsecurity=False)  # an integrity check against the published sums
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    with open(path, "rb") as handle:  # an integrity check against the published sums, not security
+        return hashlib.file_digest(handle, lambda: hashlib.md5(usedforsecurity=False)).hexdigest()
 
 
 def verify_checksum(path: str | os.PathLike, md5: str) -> None:
@@ -265,6 +262,21 @@ def missing_data_message(name: str, data_dir: Path) -> str | None:
     if not missing:
         return None
     return f"{name} is not (completely) in {data_dir}.\n" + download_instructions(name, data_dir, missing)
+
+
+def missing_data_errors(data_config: dict, datasets) -> list[str]:
+    """Config errors for the published ``datasets`` (of those a figure uses) missing from
+    ``data.dir``, unless ``data.download`` may fetch them: checked before any job, not when
+    training starts."""
+    if data_config["download"]:
+        return []
+    data_dir = Path(data_config["dir"]).resolve()
+    messages = (missing_data_message(name, data_dir) for name in sorted(set(datasets) & set(STANDARD)))
+    return [
+        f"data.dir: {message}".replace("\n", "\n    ") + "\n    (or set data.download: true on a machine with network access)"
+        for message in messages
+        if message is not None
+    ]
 
 
 def _ensure_files(name: str, data_dir: Path, download_missing: bool) -> None:

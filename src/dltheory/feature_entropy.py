@@ -16,7 +16,7 @@ fixed, so that the joint entropy can only rise by the coordinates becoming less 
 
 where TC is the total correlation (the redundancy). Two estimators are reported: the whitened
 Kozachenko–Leonenko k-NN estimate (non-parametric) and the Gaussian log-det (an upper bound);
-both are tested against Gaussians of known entropy in :mod:`dltheory.information`.
+both are tested against Gaussians of known entropy in tests/unit/test_differential_entropy.py.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from typing import Iterator
 import numpy as np
 import pandas as pd
 
-from .information import entropy_and_total_correlation_bits, gaussian_entropy_bits, knn_entropy_bits
+from .differential_entropy import entropy_and_total_correlation_bits, gaussian_entropy_bits, knn_entropy_bits
 
 PROJECTION_STREAM = 1  # the projections' random stream, apart from the conv weights' (stream 0)
 

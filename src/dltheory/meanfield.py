@@ -32,6 +32,9 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 import numpy as np
+import pandas as pd
+
+from .grids import grid_axis
 
 # Trapezoid nodes on [−Z_MAX, Z_MAX]: the Gaussian weight beyond 9σ is below 1e-18.
 Z_MAX = 9.0
@@ -344,3 +347,22 @@ def propagate(q0, c0, sigma_w2, sigma_b2, depth: int, activation="tanh"):
         qs.append(q)
         cs.append(c)
     return np.stack(qs), np.stack(cs)
+
+
+def critical_line_table(activation: str, sigma_b2_max: float, num: int, include: list[float]) -> pd.DataFrame:
+    """The critical line at ``num`` values of σ_b² in [0, max], uniform in (σ_b²)^(1/3).
+
+    Near the origin σ_b² ≈ (σ_w² − 1)³/6 for tanh, so cube-root spacing places the points
+    evenly along the line where it leaves (1, 0) almost flat. ``include`` adds exact values
+    (the guide σ_b²) so the claims can read them from the table.
+    """
+    sigma_b2 = np.unique(np.concatenate([sigma_b2_max * np.linspace(0.0, 1.0, num) ** 3, include]))
+    sigma_w2, q = critical_line(sigma_b2, activation)
+    return pd.DataFrame({"activation": activation, "sigma_b2": sigma_b2, "sigma_w2": sigma_w2, "q_star": q})
+
+
+def depth_scales_table(activation: str, grid: dict, n_quadrature: int) -> pd.DataFrame:
+    """q*, c*, χ_1, χ_c, ξ_c, ξ_q at every (σ_w², σ_b²) of the grid, one row per point."""
+    sigma_w2, sigma_b2 = np.meshgrid(grid_axis(grid["sigma_w2"]), grid_axis(grid["sigma_b2"]), indexing="ij")
+    scales = depth_scales(sigma_w2, sigma_b2, activation, n_quadrature)
+    return pd.DataFrame({"activation": activation, **scales.as_columns()})

@@ -23,6 +23,7 @@ import pandas as pd
 import torch
 
 from . import meanfield
+from .progress import Progress
 
 TORCH_ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
     "tanh": torch.tanh,
@@ -111,8 +112,9 @@ def measure_propagation(
     pair_slices = [slice(n_probes + i * P, n_probes + (i + 1) * P) for i in range(4)]  # base, c0, upper, lower
 
     rows = {name: [] for name in ("q", "q_pairs", "c", "c_upper", "c_lower")}
-    start = time.perf_counter()
+    progress = Progress(depth, log, unit="layers")
     for layer in range(depth + 1):  # loop over layers only; seeds, σ_w² and inputs are batched
+        tick = time.perf_counter()
         if layer > 0:
             gauss = torch.stack([torch.randn(N, N, generator=g, device=device, dtype=dtype) for g in generators])
             bias = torch.stack([torch.randn(N, generator=g, device=device, dtype=dtype) for g in generators])
@@ -125,11 +127,9 @@ def measure_propagation(
         for name, sl in zip(("c", "c_upper", "c_lower"), pair_slices[1:]):
             corr = (base_z * z[..., sl]).sum(dim=1) / torch.sqrt(base_sq * sq[..., sl])
             rows[name].append(corr.mean(-1))
+        progress.step(int(layer > 0), time.perf_counter() - tick)  # layer 0 is measured, not computed
         if layer % max(1, depth // 10) == 0 or layer == depth:
-            elapsed = time.perf_counter() - start
-            rate = layer / elapsed if layer else float("nan")
-            eta = (depth - layer) / rate if layer else float("nan")
-            log(f"layer {layer}/{depth}  {rate:.2f} layers/s  ETA {eta:.0f}s  ({S} seeds x {K} sigma_w2 x {M} vectors, width {N}, {device})")
+            progress.report(f"layer {layer}/{depth} ({S} seeds x {K} sigma_w2 x {M} vectors, width {N}, {device})")
 
     layer_idx, seed_idx, k_idx = (i.ravel() for i in np.meshgrid(np.arange(depth + 1), np.arange(S), np.arange(K), indexing="ij"))
     columns = {name: torch.stack(v).double().cpu().numpy().ravel() for name, v in rows.items()}  # [L+1, S, K] each

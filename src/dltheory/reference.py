@@ -7,7 +7,7 @@ fixed point a ``scipy.optimize.brentq`` over those integrals. Slow and independe
 
 Training written the plain way: :func:`train_sequential` trains one ``nn.Sequential`` of
 ``nn.Linear`` layers at a time with its own ``torch.optim`` optimizer, the loop every tutorial
-shows. :func:`dltheory.training.train_ensemble` must give the same losses and accuracies.
+shows. :func:`dltheory.depth_training.train_ensemble` must give the same losses and accuracies.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from torch import nn
 from .data import Dataset
 from .device import DTYPES
 from .ensembles import Member, init_member
-from .training import TrainSpec, batch_indices, make_optimizer, records
+from .depth_training import TrainSpec, records
+from .training import batch_indices, make_optimizer
 
 _TOL = dict(epsabs=1e-13, epsrel=1e-13, limit=200)
 _ACTIVATIONS = {
@@ -133,10 +134,10 @@ def train_sequential(members: list[Member], data: Dataset, spec: TrainSpec) -> p
 def mi_vs_distance_loop(values: np.ndarray, distances, direction: str, n_bins: int) -> np.ndarray:
     """MI (bits) at each distance the straightforward way: one ``np.histogram2d`` per distance.
 
-    Same bins and Miller–Madow correction as :func:`dltheory.information.mi_vs_distance`, which
+    Same bins and Miller–Madow correction as :func:`dltheory.mutual_information.mi_vs_distance`, which
     fills every distance's histogram in one ``bincount``.
     """
-    from .information import mutual_information_bits, pixel_pairs, quantile_bins
+    from .mutual_information import mutual_information_bits, pixel_pairs, quantile_bins
 
     bins = quantile_bins(values, n_bins)
     out = []

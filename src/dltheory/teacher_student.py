@@ -42,7 +42,8 @@ import torch
 
 from .device import DTYPES
 from .ensembles import MLPEnsemble, Params
-from .training import EnsembleTrainer, Progress, checkpoint_key, mean_squared_error, seed_batches
+from .progress import Progress
+from .training import EnsembleTrainer, checkpoint_key, mean_squared_error, seed_batches
 
 TEACHER_STREAM, TRAIN_STREAM, EVAL_STREAM, REINIT_STREAM = 2, 3, 4, 5
 MATCH = 0.95  # correlation at which a student node matches (and a teacher node is recovered) (SPECS §3)
@@ -219,8 +220,10 @@ def train_students(
         idx = torch.as_tensor(seed_batches(seeds, step, setup.n_train, setup.batch_size), device=x_train.device)  # [E, B]
         return x_train[idx], y_train[idx]
 
-    work = (len(model.widths) - 1) * e * (setup.steps - trainer.start)
-    trainer.train(setup.steps, batch, Progress(work, log, progress_every_s), label, observe)
+    layer_steps = (len(model.widths) - 1) * e  # per step
+    progress = Progress(layer_steps * setup.steps, log, progress_every_s)
+    progress.skip(layer_steps * trainer.start)  # restored from the checkpoint
+    trainer.train(setup.steps, batch, progress, label, observe)
     return Run(
         steps=np.array([r[0] for r in record]),
         corr=[np.stack([r[1][l] for r in record]) for l in range(len(record[0][1]))],

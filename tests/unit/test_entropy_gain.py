@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from dltheory.figures.entropy_gain import claims, late_layers, summary
 
@@ -36,6 +37,15 @@ def test_a_steady_rise_fails_the_vanishing_gain_and_a_flat_curve_fails_the_first
 
 
 def test_summary_has_mean_and_spread_per_layer():
-    s = summary(table([14.0, 15.0, 15.5], [2, 1, 0.5], seeds=3))
-    assert list(s.layer) == [0, 1, 2] and (s.seeds == 3).all() and np.isnan(s.gain.iloc[0])
-    assert s.entropy_sem.iloc[1] > 0 and s.entropy.iloc[1] == 15.0 or abs(s.entropy.iloc[1] - 15.0) < 0.05
+    """Three seeds whose layer-1 entropies are 14.9, 15.0, 15.3: mean 15.0666…, s.d. 0.2082 (n − 1),
+    s.e.m. 0.2082 / √3 = 0.1202 (hand-computed)."""
+    t = table([14.0, 15.0, 15.5], [2, 1, 0.5], seeds=3, noise=0.0)
+    t.loc[t.layer == 1, "entropy"] = [14.9, 15.0, 15.3]
+    s = summary(t)
+    assert list(s.layer) == [0, 1, 2]
+    assert (s.seeds == 3).all()
+    assert np.isnan(s.gain.iloc[0])
+    assert s.entropy.iloc[1] == pytest.approx(45.2 / 3, abs=1e-12)
+    assert s.entropy_std.iloc[1] == pytest.approx(0.208167, abs=1e-6)
+    assert s.entropy_sem.iloc[1] == pytest.approx(0.120185, abs=1e-6)
+    assert s.entropy_sem.iloc[0] == 0.0 and s.entropy.iloc[2] == 15.5  # no noise: every seed the same

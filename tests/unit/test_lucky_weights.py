@@ -49,25 +49,67 @@ def test_spearman_ranks_never_matched_students_last_and_is_undefined_without_con
     assert np.isnan(lw.spearman(initial, pd.Series([np.nan] * 4)))
 
 
-def _summary(rank_fraction=0.05, rho=-0.6, ratio=0.05, original=0.8, reinit=0.6):
+# The bars of config/config.yaml's lucky_weights.claims; the tests put each measured value just
+# inside and just outside its bar.
+BARS = {"max_rank_fraction": 0.10, "max_spearman": -0.4, "max_fan_out_ratio": 0.10}
+EPS = 1e-9
+RANK, SPEARMAN, FAN_OUT, LOTTERY = range(4)  # the claims' order for one hidden layer
+
+
+def _summary(rank_fraction=0.05, rho=-0.6, ratio=0.05, original=0.8, reinit=0.6, original_area=None, reinit_area=None):
+    """A :func:`lw.summary` of one hidden layer; every value passes its bar unless given otherwise."""
     return {
         "rank_fraction_by_layer": {1: rank_fraction},
         "mean_rank_by_layer": {1: rank_fraction * 100},
         "spearman_by_layer": {1: rho},
-        "fan_out_matched": 1.0,
-        "fan_out_unmatched": ratio,
+        "fan_out_matched": 2.0,
+        "fan_out_unmatched": 2.0 * ratio,
         "fan_out_ratio_by_layer": {1: ratio},
         "recovered": {"original": original, "reinit": reinit},
-        "recovered_area": {"original": original / 2, "reinit": reinit / 2},
+        "recovered_area": {"original": original / 2 if original_area is None else original_area,
+                           "reinit": reinit / 2 if reinit_area is None else reinit_area},
         "final_loss": {"original": 0.01, "reinit": 0.02},
     }
 
 
-def test_claims_pass_and_fail_at_their_bounds():
-    assert all(c.passed for c in lw.claims(_summary()))
-    failing = lw.claims(_summary(rank_fraction=0.2, rho=-0.3, ratio=0.5, original=0.5, reinit=0.6))
-    assert not any(c.passed for c in failing) and len(failing) == 4
-    assert "undefined" in lw.claims(_summary(rho=float("nan")))[1].measured
+def verdicts(summary: dict) -> list[bool]:
+    claims = lw.judge(summary, BARS)
+    assert len(claims) == 4
+    return [c.passed for c in claims]
+
+
+def test_every_claim_passes_well_inside_its_bar():
+    assert verdicts(_summary()) == [True] * 4
+
+
+CASES = [
+    # claim, the value just inside / at / just outside its bar, passes
+    (RANK, {"rank_fraction": BARS["max_rank_fraction"] - EPS}, True),
+    (RANK, {"rank_fraction": BARS["max_rank_fraction"]}, False),  # "< 10%": the bar itself fails
+    (RANK, {"rank_fraction": BARS["max_rank_fraction"] + EPS}, False),
+    (SPEARMAN, {"rho": BARS["max_spearman"] - EPS}, True),
+    (SPEARMAN, {"rho": BARS["max_spearman"]}, True),  # "ρ ≤ −0.4": the bar itself passes
+    (SPEARMAN, {"rho": BARS["max_spearman"] + EPS}, False),
+    (SPEARMAN, {"rho": float("nan")}, False),
+    (FAN_OUT, {"ratio": BARS["max_fan_out_ratio"] - EPS}, True),
+    (FAN_OUT, {"ratio": BARS["max_fan_out_ratio"] + EPS}, False),
+    (LOTTERY, {"original": 0.6 + EPS, "reinit": 0.6}, True),
+    (LOTTERY, {"original": 0.6, "reinit": 0.6}, False),  # a tie is not "more often"
+    (LOTTERY, {"original": 0.6 - EPS, "reinit": 0.6}, False),
+    (LOTTERY, {"original": 0.8, "reinit": 0.6, "original_area": 0.3, "reinit_area": 0.3 + EPS}, False),  # more often, not faster
+    (LOTTERY, {"original": 0.8, "reinit": 0.6, "original_area": 0.3 + EPS, "reinit_area": 0.3}, True),
+]
+
+
+@pytest.mark.parametrize("claim, change, passes", CASES, ids=[f"{['rank', 'spearman', 'fan_out', 'lottery'][c]}-{v}" for c, v, _ in CASES])
+def test_each_claim_flips_at_its_bar_and_only_it(claim, change, passes):
+    expected = [True] * 4
+    expected[claim] = passes
+    assert verdicts(_summary(**change)) == expected
+
+
+def test_an_undefined_correlation_says_so():
+    assert "undefined" in lw.judge(_summary(rho=float("nan")), BARS)[SPEARMAN].measured
 
 
 def test_layer_keys_follow_layer_numbers():

@@ -6,8 +6,10 @@ import numpy as np
 import pytest
 import torch
 
+from dltheory.artifacts import read_arrays, write_arrays
 from dltheory.ensembles import MLPEnsemble
 from dltheory.teacher_student import (
+    REINIT_STREAM,
     Setup,
     default_init,
     distinct_rows,
@@ -139,13 +141,24 @@ def test_a_ticket_is_the_network_with_the_other_nodes_cut():
     torch.testing.assert_close(small, MLPEnsemble([masked], "relu", torch.float64)(x))
 
 
-def test_parameters_survive_an_npz_round_trip():
-    members = [student_init(TINY, s) for s in (0, 1, 2)]
-    back = unstack_params(stack_params(members, "init_"), "init_")
-    for a, b in zip(members, back):
-        for (wa, ba), (wb, bb) in zip(a, b):
-            np.testing.assert_array_equal(wa, wb)
-            np.testing.assert_array_equal(ba, bb)
+def test_parameters_survive_an_npz_round_trip(tmp_path):
+    """Initial and final parameters of three students in one .npz file, as the train job writes them."""
+    init = [student_init(TINY, s) for s in (0, 1, 2)]
+    final = [student_init(TINY, s, stream=REINIT_STREAM) for s in (0, 1, 2)]  # other numbers of the same shapes
+    path = tmp_path / "students.npz"
+    write_arrays({**stack_params(init, "init_"), **stack_params(final, "final_")}, path, {"seeds": [0, 1, 2]})
+    arrays = read_arrays(path)
+    assert sorted(arrays) == sorted(f"{p}{wb}{l}" for p in ("init_", "final_") for wb in "wb" for l in range(3))
+    assert arrays["init_w1"].shape == (3, 9, 12)  # [E, fan_in, fan_out]: 3 x 3 -> 4 x 3 hidden units
+    for original, prefix in ((init, "init_"), (final, "final_")):
+        back = unstack_params(arrays, prefix)
+        assert len(back) == 3
+        for a, b in zip(original, back):
+            assert len(a) == len(b) == 3
+            for (wa, ba), (wb, bb) in zip(a, b):
+                assert wb.dtype == np.float64
+                np.testing.assert_array_equal(wa, wb)
+                np.testing.assert_array_equal(ba, bb)
 
 
 def test_setup_from_config_takes_its_fields_and_overrides():

@@ -1,29 +1,11 @@
-"""dltheory.training: batched training against the one-network-at-a-time reference, divergence,
-checkpoints and resume, progress lines."""
+"""dltheory.training: minibatch order, optimizers, per-member losses, checkpoint keys."""
 
 import numpy as np
-import pandas as pd
 import pytest
 import torch
+import torch.nn.functional as F
 
-from dltheory.data import load_dataset
-from dltheory.ensembles import member_grid
-from dltheory.reference import train_sequential
-from dltheory.training import COLUMNS, Progress, TrainSpec, _GroupTrainer, batch_indices, train_ensemble
-
-
-@pytest.fixture(scope="module")
-def digits():
-    """scikit-learn's digits (64 features), cut to 300 train / 100 test samples to stay fast."""
-    return load_dataset("digits", seed=0, n_train=300, n_test=100)
-
-
-GRID = member_grid([0.9, 1.8, 3.5], [0.05], [1, 3], [0, 1])  # 12 members, two depth groups
-MEASURED = ["steps", "train_acc", "test_acc", "final_loss", "diverged"]
-
-
-def quiet(message):
-    pass
+from dltheory.training import batch_indices, checkpoint_key, cross_entropy, make_optimizer, mean_squared_error, seed_batches
 
 
 def test_batches_cover_each_epoch_once_and_depend_only_on_seed_and_step():
@@ -37,98 +19,38 @@ def test_batches_cover_each_epoch_once_and_depend_only_on_seed_and_step():
         batch_indices(0, 0, 5, 8)
 
 
-@pytest.mark.parametrize("optimizer, lr", [("sgd", 0.05), ("rmsprop", 0.003)])
-def test_batched_training_equals_the_sequential_reference(digits, optimizer, lr):
-    spec = TrainSpec(optimizer, lr, steps=25, batch_size=32, width=16, dtype="float64")
-    batched = train_ensemble(GRID, digits, spec, log=quiet)
-    sequential = train_sequential(GRID, digits, spec)
-    assert list(batched.columns) == COLUMNS
-    pd.testing.assert_frame_equal(batched.drop(columns=MEASURED), sequential.drop(columns=MEASURED))
-    np.testing.assert_array_equal(batched.steps, 25)
-    np.testing.assert_allclose(batched.final_loss, sequential.final_loss, rtol=1e-9)
-    np.testing.assert_array_equal(batched.train_acc, sequential.train_acc)
-    np.testing.assert_array_equal(batched.test_acc, sequential.test_acc)
-    assert batched.train_acc.max() > 0.5  # it learned something: the comparison is not between two chance levels
+def test_seed_batches_stack_each_members_own_batches():
+    stacked = seed_batches([3, 4, 3], 7, 50, 8)
+    assert stacked.shape == (3, 8)
+    for row, seed in zip(stacked, (3, 4, 3)):
+        np.testing.assert_array_equal(row, batch_indices(seed, 7, 50, 8))
 
 
-def test_a_diverging_member_is_frozen_and_flagged_without_touching_the_others(digits):
-    spec = TrainSpec("sgd", 0.05, steps=10, batch_size=32, width=16, dtype="float64")
-    group = [m for m in GRID if m.depth == 3]
-    trainer = _GroupTrainer(group, digits, spec, torch.float64, "cpu", checkpoint=None, checkpoint_every=0)
-    with torch.no_grad():
-        trainer.model.weights[-1][2, 0, 0] = float("inf")  # member 2 blows up at its first step
-    x, y = torch.as_tensor(digits.x_train, dtype=torch.float64), torch.as_tensor(digits.y_train)
-    xt, yt = torch.as_tensor(digits.x_test, dtype=torch.float64), torch.as_tensor(digits.y_test)
-    trainer.train(x, y, _silent_progress(), "test")
-    result = trainer.finish(x, y, xt, yt)
-    assert result.diverged.tolist() == [False, False, True, False, False, False]
-    assert result.steps.tolist() == [10, 10, 0, 10, 10, 10]
-    assert torch.isinf(trainer.model.weights[-1][2, 0, 0])  # frozen as it stood
-    others = [m for i, m in enumerate(group) if i != 2]
-    alone = train_sequential(others, digits, spec)
-    np.testing.assert_allclose(result.drop(index=2).final_loss, alone.final_loss, rtol=1e-9)
+def test_make_optimizer_is_plain_sgd_or_rmsprop_and_refuses_others():
+    params = [torch.nn.Parameter(torch.zeros(2))]
+    sgd, rms = make_optimizer("sgd", 0.1, params), make_optimizer("rmsprop", 0.1, params)
+    assert isinstance(sgd, torch.optim.SGD) and sgd.defaults["momentum"] == 0
+    assert isinstance(rms, torch.optim.RMSprop) and rms.defaults["alpha"] == 0.99 and rms.defaults["eps"] == 1e-8
+    with pytest.raises(ValueError, match="adam"):
+        make_optimizer("adam", 0.1, params)
 
 
-def test_divergence_is_recorded_alike_by_both_implementations(digits):
-    spec = TrainSpec("sgd", float("inf"), steps=5, batch_size=32, width=8, dtype="float64")
-    members = member_grid([1.0], [0.05], [2], [0, 1])
-    batched, sequential = train_ensemble(members, digits, spec, log=quiet), train_sequential(members, digits, spec)
-    assert batched.diverged.all() and sequential.diverged.all()
-    np.testing.assert_array_equal(batched.steps, sequential.steps)
-    np.testing.assert_array_equal(batched.train_acc, sequential.train_acc)
+def test_per_member_losses_equal_each_members_own_torch_loss():
+    rng = torch.Generator().manual_seed(0)
+    logits, labels = torch.randn(3, 5, 4, generator=rng, dtype=torch.float64), torch.randint(0, 4, (3, 5), generator=rng)
+    targets = torch.randn(3, 5, 4, generator=rng, dtype=torch.float64)
+    ce, mse = cross_entropy(logits, labels), mean_squared_error(logits, targets)
+    assert ce.shape == mse.shape == (3,)
+    for e in range(3):
+        torch.testing.assert_close(ce[e], F.cross_entropy(logits[e], labels[e]), rtol=1e-12, atol=0)
+        torch.testing.assert_close(mse[e], torch.nn.MSELoss()(logits[e], targets[e]), rtol=1e-12, atol=0)
 
 
-def _silent_progress():
-    return Progress(0, quiet, every_s=1e9)
-
-
-class Killed(Exception):
-    pass
-
-
-def test_a_killed_run_resumes_from_its_checkpoint_and_matches_an_uninterrupted_run(digits, tmp_path):
-    spec = TrainSpec("rmsprop", 0.003, steps=12, batch_size=32, width=16)
-    uninterrupted = train_ensemble(GRID, digits, spec, log=quiet)
-
-    def dies_at_depth_3_step_8(message):
-        if message.startswith("depth 3") and "step 8/" in message:
-            raise Killed
-
-    with pytest.raises(Killed):
-        train_ensemble(GRID, digits, spec, checkpoint_dir=tmp_path, checkpoint_every=5, log=dies_at_depth_3_step_8, progress_every_s=0)
-    lines = []
-    resumed = train_ensemble(GRID, digits, spec, checkpoint_dir=tmp_path, checkpoint_every=5, log=lines.append, progress_every_s=0)
-    assert any(line.startswith("depth 1") and "finished earlier" in line for line in lines)
-    assert any(line.startswith("depth 3") and "resumed from checkpoint" in line and "at step 5" in line for line in lines)
-    assert not any("step 5/" in line or "step 1/" in line for line in lines if line.startswith("depth 3"))
-    pd.testing.assert_frame_equal(resumed, uninterrupted)
-
-
-def test_a_checkpoint_of_another_config_is_ignored(digits, tmp_path):
-    spec = TrainSpec("sgd", 0.05, steps=6, batch_size=32, width=8)
-    train_ensemble(GRID, digits, spec, checkpoint_dir=tmp_path, checkpoint_every=2, log=quiet)
-    other = TrainSpec("sgd", 0.01, steps=6, batch_size=32, width=8)
-    lines = []
-    result = train_ensemble(GRID, digits, other, checkpoint_dir=tmp_path, checkpoint_every=2, log=lines.append)
-    assert not any("finished earlier" in line or "resumed" in line for line in lines)
-    pd.testing.assert_frame_equal(result, train_ensemble(GRID, digits, other, log=quiet))
-
-
-def test_progress_lines_give_step_loss_rate_and_eta(digits):
-    lines = []
-    train_ensemble(GRID, digits, TrainSpec("sgd", 0.05, 3, 32, 8), log=lines.append, progress_every_s=0)
-    assert len(lines) == 6  # 3 steps x 2 depth groups
-    last = lines[-1]
-    for part in ("depth 3", "step 3/3", "loss", "alive 6/6", "layer-steps/s", "done 100.0%", "ETA 0 s"):
-        assert part in last
-
-
-@pytest.mark.gpu
-@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
-def test_cuda_training_matches_the_cpu_reference(digits):
-    """Same initial weights and batches on both devices (they come from NumPy): float64 agrees closely."""
-    spec = TrainSpec("rmsprop", 0.003, steps=25, batch_size=32, width=16, dtype="float64")
-    gpu = train_ensemble(GRID, digits, spec, device="cuda", log=quiet)
-    cpu = train_sequential(GRID, digits, spec)
-    np.testing.assert_allclose(gpu.final_loss, cpu.final_loss, rtol=1e-6)
-    np.testing.assert_allclose(gpu.train_acc, cpu.train_acc, atol=2 / 300)  # at most a sample or two flips
+def test_checkpoint_key_changes_with_the_description_and_with_any_byte_of_the_arrays():
+    a = np.arange(6.0)
+    key = checkpoint_key({"lr": 0.1}, [a])
+    assert key == checkpoint_key({"lr": 0.1}, [a.copy()]) and len(key) == 64
+    assert key != checkpoint_key({"lr": 0.2}, [a])
+    b = a.copy()
+    b[3] = np.nextafter(b[3], np.inf)  # one bit of one number
+    assert key != checkpoint_key({"lr": 0.1}, [b])

@@ -1,29 +1,23 @@
-# Figure depth_accuracy (SPECS §2): trainability of tanh networks over (sigma_w2, depth), one
-# batched-ensemble training job per dataset x optimizer; the 6 xi_c overlay is read from
-# phase_diagram's depth-scale table (a real edge of the DAG).
+# Figure depth_accuracy (docs/depth_accuracy.md): trainability of tanh networks over
+# (sigma_w2, depth), one batched-ensemble training job per dataset x optimizer. Its claims and
+# plot (workflow/rules/figures.smk) also read phase_diagram's depth scales for the 6 xi_c overlay.
 
 
 wildcard_constraints:
-    dataset="|".join(config["depth_accuracy"]["datasets"]),
-    optimizer="|".join(config["depth_accuracy"]["optimizers"]),
-
-
-# Claims and plot read small artifacts: on a cluster they run on the submitting node.
-localrules:
-    depth_accuracy_claims,
-    depth_accuracy_plot,
+    dataset="|".join(compute("depth_accuracy")["datasets"]),
+    optimizer="|".join(compute("depth_accuracy")["optimizers"]),
 
 
 rule depth_accuracy_train:
     input:
         code=code("depth_accuracy_train.py"),
     output:
-        table=results("depth_accuracy", "{dataset}_{optimizer}.csv"),
-        meta=meta(results("depth_accuracy", "{dataset}_{optimizer}.csv")),
+        **with_meta(table=results("depth_accuracy", "{dataset}_{optimizer}.csv")),
     params:
         code=code_digest("depth_accuracy_train.py"),
-        grid=depth_accuracy_grid(),
-        lr=lambda w: config["depth_accuracy"]["lr"][w.optimizer],
+        # The grid every panel shares; dataset and optimizer are this job's wildcards, lr its optimizer's.
+        grid={k: v for k, v in compute("depth_accuracy").items() if k not in ("datasets", "optimizers", "lr")},
+        lr=lambda w: compute("depth_accuracy")["lr"][w.optimizer],
         data=data_params(),
         device=config["device"],
         checkpoints=lambda w: checkpoints("depth_accuracy", f"{w.dataset}_{w.optimizer}"),
@@ -39,41 +33,3 @@ rule depth_accuracy_train:
         ENV
     script:
         "../scripts/depth_accuracy_train.py"
-
-
-rule depth_accuracy_claims:
-    input:
-        code=code("depth_accuracy_claims.py"),
-        tables=depth_accuracy_tables(),
-        depth_scales=rules.phase_diagram_theory.output.depth_scales,
-    output:
-        claims=results("depth_accuracy", "claims.json"),
-        scores=results("depth_accuracy", "trainability.csv"),
-        scores_meta=meta(results("depth_accuracy", "trainability.csv")),
-    params:
-        code=code_digest("depth_accuracy_claims.py"),
-    log:
-        logs("depth_accuracy", "claims"),
-    conda:
-        ENV
-    script:
-        "../scripts/depth_accuracy_claims.py"
-
-
-rule depth_accuracy_plot:
-    input:
-        code=code("depth_accuracy_plot.py"),
-        tables=depth_accuracy_tables(),
-        depth_scales=rules.phase_diagram_theory.output.depth_scales,
-        scores=rules.depth_accuracy_claims.output.scores,
-    output:
-        pdf=report("figures/depth_accuracy.pdf", caption="../report/depth_accuracy.rst", category="depth_accuracy", labels={"format": "PDF"}),
-        png=report("figures/depth_accuracy.png", caption="../report/depth_accuracy.rst", category="depth_accuracy", labels={"format": "PNG"}),
-    params:
-        code=code_digest("depth_accuracy_plot.py"),
-    log:
-        logs("depth_accuracy", "plot"),
-    conda:
-        ENV
-    script:
-        "../scripts/depth_accuracy_plot.py"

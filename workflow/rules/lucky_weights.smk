@@ -1,25 +1,17 @@
-# Figure lucky_weights (SPECS §3): one batched teacher-student training (all seeds), then the
-# lottery-ticket retraining of its sub-networks; the node tables and claims are computed from the
-# saved correlations and weights, and the plot reads only artifacts.
-
-
-# Claims and plot read small artifacts: on a cluster they run on the submitting node.
-localrules:
-    lucky_weights_claims,
-    lucky_weights_plot,
+# Figure lucky_weights (docs/lucky_weights.md): one batched teacher-student training (all seeds),
+# then the lottery-ticket retraining of its sub-networks. The node tables, claims and plot
+# (workflow/rules/figures.smk) are computed from the saved correlations and weights.
 
 
 rule lucky_weights_train:
     input:
         code=code("lucky_weights_train.py"),
     output:
-        correlations=results("lucky_weights", "correlations.npz"),
-        correlations_meta=meta(results("lucky_weights", "correlations.npz")),
-        students=results("lucky_weights", "students.npz"),
-        students_meta=meta(results("lucky_weights", "students.npz")),
+        **with_meta(correlations=results("lucky_weights", "correlations.npz"), students=results("lucky_weights", "students.npz")),
     params:
         code=code_digest("lucky_weights_train.py"),
-        setup=section_params("lucky_weights", "lottery", "checkpoint_every"),
+        # The students' setup: everything but the lottery, which only the next job uses.
+        setup={k: v for k, v in compute("lucky_weights").items() if k != "lottery"},
         device=config["device"],
         checkpoints=checkpoints("lucky_weights", "students"),
     threads: 4
@@ -41,12 +33,11 @@ rule lucky_weights_lottery:
         code=code("lucky_weights_lottery.py"),
         students=rules.lucky_weights_train.output.students,
     output:
-        lottery=results("lucky_weights", "lottery.csv"),
-        lottery_meta=meta(results("lucky_weights", "lottery.csv")),
+        **with_meta(lottery=results("lucky_weights", "lottery.csv")),
     params:
         code=code_digest("lucky_weights_lottery.py"),
-        setup=section_params("lucky_weights", "lottery", "checkpoint_every"),
-        lottery=config["lucky_weights"]["lottery"],
+        setup={k: v for k, v in compute("lucky_weights").items() if k != "lottery"},
+        lottery=compute("lucky_weights")["lottery"],
         device=config["device"],
         checkpoints=checkpoints("lucky_weights", "lottery"),
     threads: 4
@@ -61,45 +52,3 @@ rule lucky_weights_lottery:
         ENV
     script:
         "../scripts/lucky_weights_lottery.py"
-
-
-rule lucky_weights_claims:
-    input:
-        code=code("lucky_weights_claims.py"),
-        correlations=rules.lucky_weights_train.output.correlations,
-        students=rules.lucky_weights_train.output.students,
-        lottery=rules.lucky_weights_lottery.output.lottery,
-    output:
-        claims=results("lucky_weights", "claims.json"),
-        nodes=results("lucky_weights", "nodes.csv"),
-        nodes_meta=meta(results("lucky_weights", "nodes.csv")),
-        winners=results("lucky_weights", "winners.csv"),
-        winners_meta=meta(results("lucky_weights", "winners.csv")),
-    params:
-        code=code_digest("lucky_weights_claims.py"),
-    log:
-        logs("lucky_weights", "claims"),
-    conda:
-        ENV
-    script:
-        "../scripts/lucky_weights_claims.py"
-
-
-rule lucky_weights_plot:
-    input:
-        code=code("lucky_weights_plot.py"),
-        correlations=rules.lucky_weights_train.output.correlations,
-        nodes=rules.lucky_weights_claims.output.nodes,
-        winners=rules.lucky_weights_claims.output.winners,
-        lottery=rules.lucky_weights_lottery.output.lottery,
-    output:
-        pdf=report("figures/lucky_weights.pdf", caption="../report/lucky_weights.rst", category="lucky_weights", labels={"format": "PDF"}),
-        png=report("figures/lucky_weights.png", caption="../report/lucky_weights.rst", category="lucky_weights", labels={"format": "PNG"}),
-    params:
-        code=code_digest("lucky_weights_plot.py"),
-    log:
-        logs("lucky_weights", "plot"),
-    conda:
-        ENV
-    script:
-        "../scripts/lucky_weights_plot.py"

@@ -7,10 +7,10 @@ import torch
 
 from dltheory.artifacts import Timer, log_to, provenance, write_table
 from dltheory.data import load_dataset
+from dltheory.depth_training import TrainSpec, train_ensemble
 from dltheory.device import resolve_device
 from dltheory.ensembles import member_grid
 from dltheory.grids import grid_axis
-from dltheory.training import TrainSpec, train_ensemble
 
 p = snakemake.params
 w = snakemake.wildcards
@@ -39,7 +39,7 @@ with log_to(snakemake.log[0]) as log:
             spec,
             device=device,
             checkpoint_dir=p.checkpoints,
-            checkpoint_every=snakemake.config["depth_accuracy"]["checkpoint_every"],
+            checkpoint_every=snakemake.config["depth_accuracy"]["run"]["checkpoint_every"],
             log=log,
         )
     log(f"trained in {t.seconds:.0f} s; diverged: {int(table.diverged.sum())} of {len(table)}")

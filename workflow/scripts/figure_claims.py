@@ -1,12 +1,16 @@
-"""Claims of a figure computed from its one table: ``dltheory.figures.<figure>.claims(table, **options)``."""
+"""The claims job of any figure: load its artifacts, write its analysis tables, judge its claims
+against the bars of its config section's ``claims:`` part, and write ``claims.json``."""
 
-import importlib
-
-from dltheory.artifacts import log_to, read_table
+from dltheory.artifacts import log_to, provenance, write_table
 from dltheory.claims import write_claims
+from dltheory.contract import Artifacts
+from dltheory.figures import figure
 
-params = snakemake.params
-fig = importlib.import_module(f"dltheory.figures.{params.figure}")
+fig = figure(snakemake.params.figure)
 with log_to(snakemake.log[0]) as log:
-    claims = fig.claims(read_table(snakemake.input.table), **params.options)
-    write_claims(claims, snakemake.output.claims, log)
+    artifacts = Artifacts({key: snakemake.input[key] for key in fig.artifacts(snakemake.config)})
+    tables = fig.analyze(artifacts)
+    for key, table in tables.items():
+        log(f"{key}:\n{table.to_string(max_rows=40)}")
+        write_table(table, snakemake.output[key], provenance({"inputs": list(snakemake.input)}))
+    write_claims(fig.claims(artifacts.with_tables(tables), snakemake.params.bars), snakemake.output.claims, log)

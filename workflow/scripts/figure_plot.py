@@ -1,10 +1,12 @@
-"""Plot a figure from its one table (no computation): ``dltheory.figures.<figure>.plot(table)``."""
+"""The plot job of any figure: draw it from its artifacts and analysis tables (no computation)."""
 
-import importlib
-
-from dltheory.artifacts import log_to, read_table
+from dltheory.artifacts import log_to
+from dltheory.contract import Artifacts
+from dltheory.figures import figure
 from dltheory.plotting import save_figure
 
-fig = importlib.import_module(f"dltheory.figures.{snakemake.params.figure}")
+fig = figure(snakemake.params.figure)
 with log_to(snakemake.log[0]):
-    save_figure(fig.plot(read_table(snakemake.input.table)), snakemake.output.pdf, snakemake.output.png)
+    keys = [*fig.artifacts(snakemake.config), *fig.analysis]
+    artifacts = Artifacts({key: snakemake.input[key] for key in keys})
+    save_figure(fig.plot(artifacts, snakemake.params.bars), snakemake.output.pdf, snakemake.output.png)

@@ -31,7 +31,7 @@ with log_to(snakemake.log[0]) as log:
             observation_steps(setup.steps, p.setup["observations"]),
             device=device,
             checkpoint=Path(p.checkpoints) / "tickets.pt",
-            checkpoint_every=cfg["checkpoint_every"],
+            checkpoint_every=cfg["run"]["checkpoint_every"],
             log=log,
         )
     table = recovery(run.steps, run.corr, run.eval_loss, seeds + seeds, ["original"] * len(seeds) + ["reinit"] * len(seeds))

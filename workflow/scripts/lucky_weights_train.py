@@ -28,7 +28,7 @@ with log_to(snakemake.log[0]) as log:
             observation_steps(setup.steps, p.setup["observations"]),
             device=device,
             checkpoint=Path(p.checkpoints) / "students.pt",
-            checkpoint_every=cfg["checkpoint_every"],
+            checkpoint_every=cfg["run"]["checkpoint_every"],
             log=log,
         )
     for layer, corr in enumerate(run.corr, 1):

@@ -1,15 +1,15 @@
 """Mean-field theory tables of phase_diagram: critical line and depth scales on the grid."""
 
 from dltheory.artifacts import Timer, log_to, provenance, write_table
-from dltheory.figures import phase_diagram as fig
+from dltheory.meanfield import critical_line_table, depth_scales_table
 
 p = snakemake.params
 with log_to(snakemake.log[0]) as log:
     with Timer() as t:
-        line = fig.critical_line_table(p.activation, p.critical_line["sigma_b2_max"], p.critical_line["num"], [p.guide_sigma_b2])
+        line = critical_line_table(p.activation, p.critical_line["sigma_b2_max"], p.critical_line["num"], [p.guide_sigma_b2])
     log(f"critical line: {len(line)} points in {t.seconds:.2f}s")
     write_table(line, snakemake.output.critical_line, provenance(dict(p.items()), wall_time_s=t.seconds))
     with Timer() as t:
-        scales = fig.depth_scales_table(p.activation, p.grid, p.quadrature_points)
+        scales = depth_scales_table(p.activation, p.grid, p.quadrature_points)
     log(f"depth scales: {len(scales)} grid points in {t.seconds:.2f}s")
     write_table(scales, snakemake.output.depth_scales, provenance(dict(p.items()), wall_time_s=t.seconds))

@@ -7,7 +7,7 @@ from dltheory.artifacts import Timer, log_to, provenance, write_table
 import zlib
 
 from dltheory.images import NATURAL_IMAGES, natural_image, representation
-from dltheory.information import distance_grid, mi_vs_distance, shuffled
+from dltheory.mutual_information import distance_grid, mi_vs_distance, shuffled
 
 spec = snakemake.params.spec
 with log_to(snakemake.log[0]) as log:

@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 
 from ..claims import Claim
+from ..contract import Artifacts, Figure, require
 
-FIGURE = "entropy_gain"
+NAME = "entropy_gain"
 SOURCE = "Yuan et al. 2021, §3 (arXiv 2105.13905)"
-MAX_LATE_GAIN_FRACTION = 0.20  # mean gain over the last third of layers < 20% of the first layer's
 LABELS = {"knn": "Kozachenko–Leonenko k-NN, whitened", "gaussian": "Gaussian log-det (upper bound)"}
 LOG2_2PIE = np.log2(2 * np.pi * np.e)
 
@@ -40,10 +40,11 @@ def summary(table: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
-def claims(table: pd.DataFrame) -> list[Claim]:
-    """SPECS §5, for each estimator: the first layer's gain is > 0 (by more than 2 s.e.m. over
-    seeds); the mean gain over the last third of the layers is < 20% of the first layer's; the
-    total correlation at the last layer is below that of the patches."""
+def claims(artifacts: Artifacts, bars: dict) -> list[Claim]:
+    """For each estimator: the first layer's gain is > 0 (by more than 2 s.e.m. over seeds); the
+    mean gain over the last third of the layers is below ``bars['max_late_gain_fraction']`` of the
+    first layer's; the total correlation at the last layer is below that of the patches."""
+    table, max_late = artifacts["table"], bars["max_late_gain_fraction"]
     out = []
     depth = int(table.layer.max())
     late = late_layers(depth)
@@ -56,15 +57,15 @@ def claims(table: pd.DataFrame) -> list[Claim]:
         seeds_falling = int((rows[rows.layer == depth].set_index("seed").total_correlation < rows[rows.layer == 0].set_index("seed").total_correlation).sum())
         name = f"{estimator} estimator"
         out += [
-            Claim(FIGURE, f"the first layer raises the entropy of the representation ({name})", SOURCE,
+            Claim(NAME, f"the first layer raises the entropy of the representation ({name})", SOURCE,
                   "gain of layer 1 > 0 (by > 2 s.e.m. over seeds)",
                   f"{first:+.2f} ± {first_sem:.2f} bits (s.e.m., {int(s.seeds[1])} seeds); {s.entropy[0]:.2f} → {s.entropy[1]:.2f} bits",
                   bool(first - 2 * first_sem > 0), float(first)),
-            Claim(FIGURE, f"the gain vanishes in the last layers: mean gain of layers {late[0]}–{late[-1]} / gain of layer 1 ({name})",
-                  SOURCE, f"< {MAX_LATE_GAIN_FRACTION:.0%}",
+            Claim(NAME, f"the gain vanishes in the last layers: mean gain of layers {late[0]}–{late[-1]} / gain of layer 1 ({name})",
+                  SOURCE, f"< {max_late:.0%}",
                   f"{late_gain / first:.0%} ({late_gain:+.3f} / {first:+.3f} bits)",
-                  bool(first > 0 and late_gain / first < MAX_LATE_GAIN_FRACTION), float(late_gain / first)),
-            Claim(FIGURE, f"total correlation (redundancy) falls with depth ({name})", SOURCE,
+                  bool(first > 0 and late_gain / first < max_late), float(late_gain / first)),
+            Claim(NAME, f"total correlation (redundancy) falls with depth ({name})", SOURCE,
                   f"TC at layer {depth} < TC of the patches",
                   f"{tc0:.2f} → {tc_last:.2f} bits (mean); lower in {seeds_falling} of {int(s.seeds[depth])} seeds",
                   bool(tc_last < tc0), float(tc_last - tc0)),
@@ -72,7 +73,7 @@ def claims(table: pd.DataFrame) -> list[Claim]:
     return out
 
 
-def plot(table: pd.DataFrame):
+def plot(artifacts: Artifacts, bars: dict):
     """(a) entropy, (b) gain, (c) total correlation vs layer; per seed (thin) and mean ± s.d."""
     import matplotlib.pyplot as plt
     import seaborn as sns
@@ -80,6 +81,7 @@ def plot(table: pd.DataFrame):
     from ..plotting import setup_style
 
     setup_style()
+    table = artifacts["table"]
     stats = summary(table)
     estimators = [e for e in LABELS if e in set(table.estimator)]
     colors = dict(zip(estimators, sns.color_palette("colorblind", len(estimators))))
@@ -105,3 +107,25 @@ def plot(table: pd.DataFrame):
     fig.suptitle(f"Random 3×3 conv + ReLU layers on natural-image patches; entropy of {dim} random projections of the "
                  f"standardized map (map sizes {', '.join(str(u) for u in units)})", fontsize="small")
     return fig
+
+
+def check(config: dict) -> None:
+    """Every layer must leave a map: each shrinks it by kernel_size - 1 ('valid' convolution)."""
+    eg = config[NAME]["compute"]
+    left = eg["patch_size"] - eg["layers"] * (eg["kernel_size"] - 1)
+    if left < 1:
+        require([
+            f"{NAME}.compute.layers: {eg['layers']} layers of {eg['kernel_size']}x{eg['kernel_size']} kernels shrink "
+            f"{eg['patch_size']} px patches to nothing; allowed: layers <= {(eg['patch_size'] - 1) // (eg['kernel_size'] - 1)} or larger patch_size"
+        ])
+
+
+FIGURE = Figure(
+    name=NAME,
+    title="Entropy gain per layer of random conv networks on natural-image patches",
+    sources=(SOURCE,),
+    artifacts=lambda config: {"table": FIGURE.result("entropy.csv")},
+    claims=claims,
+    plot=plot,
+    check=check,
+)

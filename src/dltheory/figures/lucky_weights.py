@@ -31,13 +31,11 @@ import pandas as pd
 from scipy import stats
 
 from ..claims import Claim
-from ..teacher_student import MATCH
+from ..contract import Artifacts, Figure, require
+from ..teacher_student import MATCH, fan_out_norms, unstack_params
 
-FIGURE = "lucky_weights"
+NAME = "lucky_weights"
 SOURCE = "Tian et al. 2019 (arXiv 1905.13405)"
-MAX_RANK_FRACTION = 0.10  # winners' mean initial rank < 10% of the student width
-MAX_SPEARMAN = -0.4  # initial correlation vs steps to converge
-MAX_FAN_OUT_RATIO = 0.10  # unmatched students' mean fan-out norm / matched ones'
 
 
 def layer_keys(correlations: dict) -> list[str]:
@@ -58,7 +56,7 @@ def initial_ranks(initial: np.ndarray) -> np.ndarray:
 
 
 def node_table(steps: np.ndarray, corr: list[np.ndarray], fan_out: list[np.ndarray], seeds) -> pd.DataFrame:
-    """One row per student node (SPECS §3 ``nodes.csv``).
+    """One row per student node (``nodes.csv``).
 
     Args:
       steps: [K] observation steps, ``steps[0] == 0``.
@@ -155,31 +153,40 @@ def summary(nodes: pd.DataFrame, winners: pd.DataFrame, lottery: pd.DataFrame) -
     }
 
 
-def claims(s: dict) -> list[Claim]:
-    """SPECS §3, from :func:`summary`: per hidden layer the winners' initial rank and the
-    luck-vs-convergence-time correlation, then the fan-out shrinkage and the lottery ticket."""
+def claims(artifacts: Artifacts, bars: dict) -> list[Claim]:
+    return judge(summary(artifacts["nodes"], artifacts["winners"], artifacts["lottery"]), bars)
+
+
+def judge(s: dict, bars: dict) -> list[Claim]:
+    """The claims, from :func:`summary`: per hidden layer the winners' initial rank and the
+    luck-vs-convergence-time correlation, then the fan-out shrinkage and the lottery ticket.
+
+    Bars (config ``lucky_weights.claims``): ``max_rank_fraction`` (winners' mean initial rank /
+    student width), ``max_spearman`` (initial correlation vs steps to converge),
+    ``max_fan_out_ratio`` (unmatched students' mean fan-out norm / matched ones')."""
+    max_rank, max_rho, max_ratio = bars["max_rank_fraction"], bars["max_spearman"], bars["max_fan_out_ratio"]
     out = []
     for layer, fraction in s["rank_fraction_by_layer"].items():
         out.append(
             Claim(
-                FIGURE,
+                NAME,
                 f"layer {layer}: final winners were lucky at init (mean initial rank / student width)",
                 SOURCE,
-                f"< {MAX_RANK_FRACTION:.0%} (chance ≈ 50%)",
+                f"< {max_rank:.0%} (chance ≈ 50%)",
                 f"{fraction:.1%} (mean rank {s['mean_rank_by_layer'][layer]:.1f})",
-                fraction < MAX_RANK_FRACTION,
+                fraction < max_rank,
                 fraction,
             )
         )
     for layer, rho in s["spearman_by_layer"].items():
         out.append(
             Claim(
-                FIGURE,
+                NAME,
                 f"layer {layer}: higher initial correlation, faster convergence (Spearman, all students)",
                 SOURCE,
-                f"ρ ≤ {MAX_SPEARMAN}",
+                f"ρ ≤ {max_rho}",
                 f"ρ = {rho:.2f}" if np.isfinite(rho) else "undefined: every student has the same steps to 0.95 (e.g. none reached it)",
-                rho <= MAX_SPEARMAN,
+                rho <= max_rho,
                 rho,
             )
         )
@@ -187,23 +194,23 @@ def claims(s: dict) -> list[Claim]:
     by_layer = ", ".join(f"{r:.2f}" for r in s["fan_out_ratio_by_layer"].values())
     out.append(
         Claim(
-            FIGURE,
+            NAME,
             "unmatched students' fan-out weights shrink (mean norm, unmatched / matched)",
             SOURCE,
-            f"< {MAX_FAN_OUT_RATIO:.0%}",
+            f"< {max_ratio:.0%}",
             f"{ratio:.2f} ({s['fan_out_unmatched']:.3f} / {s['fan_out_matched']:.3f}; by layer {by_layer})"
             if np.isfinite(ratio)
             else "undefined: no student matched (or none unmatched)",
-            ratio < MAX_FAN_OUT_RATIO,
+            ratio < max_ratio,
             ratio,
         )
     )
     rec, area, loss = s["recovered"], s["recovered_area"], s["final_loss"]
     out.append(
         Claim(
-            FIGURE,
+            NAME,
             "lottery ticket (our protocol): the original init recovers the teacher more often and faster than a re-init",
-            "SPECS §3 (our protocol); Frankle & Carbin 2019",
+            "our protocol, after Frankle & Carbin 2019",
             "original > re-init in the fraction of teacher nodes recovered, final and averaged over log-spaced observations",
             f"final {rec['original']:.1%} vs {rec['reinit']:.1%}; log-time average {area['original']:.1%} vs {area['reinit']:.1%}; "
             f"final MSE {loss['original']:.4f} vs {loss['reinit']:.4f}",
@@ -214,7 +221,7 @@ def claims(s: dict) -> list[Claim]:
     return out
 
 
-def plot(correlations: dict[str, np.ndarray], nodes: pd.DataFrame, winners: pd.DataFrame, lottery: pd.DataFrame):
+def plot(artifacts: Artifacts, bars: dict):
     """Top row (a): per layer, every teacher node's best student correlation over training. Bottom
     row: (b) the winners' initial ranks, (b) steps to match vs initial correlation, (c) final
     correlation vs fan-out norm, (d) the lottery tickets' recovery over training."""
@@ -224,6 +231,8 @@ def plot(correlations: dict[str, np.ndarray], nodes: pd.DataFrame, winners: pd.D
     from ..plotting import setup_style
 
     setup_style()
+    correlations, nodes, winners, lottery = (artifacts[k] for k in ("correlations", "nodes", "winners", "lottery"))
+    max_rank = bars["max_rank_fraction"]
     s = summary(nodes, winners, lottery)
     steps = correlations["steps"]
     layers = layer_keys(correlations)
@@ -249,7 +258,7 @@ def plot(correlations: dict[str, np.ndarray], nodes: pd.DataFrame, winners: pd.D
     means = fraction.groupby("layer").rank_fraction.mean()
     ax.plot(range(len(means)), means.to_numpy(), "k_", ms=22, mew=2.5, label="mean")
     ax.axhline(0.5, color="0.4", ls="--", lw=1, label="chance (random rank)")
-    ax.axhline(MAX_RANK_FRACTION, color="C3", ls=":", lw=1.2, label=f"{MAX_RANK_FRACTION:.0%} of the width")
+    ax.axhline(max_rank, color="C3", ls=":", lw=1.2, label=f"{max_rank:.0%} of the width")
     ax.set(ylim=(0, 1), xticks=range(len(means)), xticklabels=means.index, xlabel="layer", ylabel="initial rank of the final winner / student width")
     ax.set_title("(b) luck: each teacher node's final winner,\nranked at init among all students")
     ax.legend(loc="upper left", fontsize="x-small")
@@ -286,3 +295,55 @@ def plot(correlations: dict[str, np.ndarray], nodes: pd.DataFrame, winners: pd.D
     for ax in axes[0, len(layers):]:
         ax.set_visible(False)
     return fig
+
+
+def analyze(artifacts: Artifacts) -> dict[str, pd.DataFrame]:
+    """The node and winner tables, from the saved correlations and the students' final weights."""
+    corr, students = artifacts["correlations"], artifacts["students"]
+    layers = layer_keys(corr)
+    final = unstack_params(students, "final_")
+    fan_out = [np.stack([fan_out_norms(p)[l] for p in final]) for l in range(len(layers))]  # per layer [E, S]
+    return {
+        "nodes": node_table(corr["steps"], [corr[k] for k in layers], fan_out, corr["seeds"]),
+        "winners": winner_table(corr["steps"], [corr[k] for k in layers], corr["seeds"]),
+    }
+
+
+def check(config: dict) -> None:
+    """The teacher must exist (distinct nonzero weight rows), and the ticket fit inside the student."""
+    lw = config[NAME]["compute"]
+    errors = []
+    values, has_zero = len(lw["weight_choices"]), 0 in lw["weight_choices"]
+    widths = [lw["n_in"], *lw["teacher_widths"], lw["n_out"]]
+    for fan_in, fan_out in zip(widths[:-1], widths[1:]):
+        rows = values**fan_in - has_zero  # distinct rows, the all-zero one excluded
+        if rows < fan_out:
+            errors.append(
+                f"{NAME}.compute.weight_choices: {values} values give {rows} distinct nonzero rows of "
+                f"{fan_in} weights, fewer than the {fan_out} nodes of a teacher layer; allowed: more values or wider layers"
+            )
+    if lw["lottery"]["keep"] > lw["multiplier"]:
+        errors.append(
+            f"{NAME}.compute.lottery.keep: {lw['lottery']['keep']} teacher widths exceed the student "
+            f"(multiplier {lw['multiplier']}); allowed: 1 .. {lw['multiplier']}"
+        )
+    if lw["batch_size"] > lw["n_train"]:
+        errors.append(f"{NAME}.compute.batch_size: {lw['batch_size']} exceeds n_train ({lw['n_train']}); allowed: <= n_train")
+    require(errors)
+
+
+def artifacts(config: dict) -> dict[str, str]:
+    return {"correlations": FIGURE.result("correlations.npz"), "students": FIGURE.result("students.npz"), "lottery": FIGURE.result("lottery.csv")}
+
+
+FIGURE = Figure(
+    name=NAME,
+    title="Lucky student nodes: teacher-student ReLU networks",
+    sources=("Tian et al. 2019, Luck Matters (arXiv 1905.13405)", "Frankle & Carbin 2019, the lottery ticket (our protocol)"),
+    artifacts=artifacts,
+    claims=claims,
+    plot=plot,
+    check=check,
+    analysis={"nodes": "nodes.csv", "winners": "winners.csv"},
+    analyze=analyze,
+)

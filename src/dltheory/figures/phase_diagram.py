@@ -3,48 +3,27 @@
 Poole et al. 2016 (Fig. 2) and Schoenholz et al. 2017 (Fig. 1). Panel (a): χ_1 over
 (σ_w², σ_b²) with the critical line χ_1 = 1; (b) |q^l − q*| and (c) |c^l − c*| against depth,
 theory lines over points measured in real random networks; (d) ξ_c against σ_w² at the guide
-σ_b², with the depth scales fitted to the measured networks. See SPECS §1.
+σ_b², with the depth scales fitted to the measured networks. See docs/phase_diagram.md.
+
+Bars (config ``phase_diagram.claims``): ``critical_tolerance`` on the critical σ_w² of tanh at
+σ_b² = 0.05; ``xi_tolerance``, the relative error allowed between measured and predicted ξ_c
+"away from criticality", which ``away_from_critical`` makes concrete as |σ_w² − σ_w²,crit| ≥ 0.3
+(there ξ_c ≈ 4.69/|σ_w² − 1.761| ≤ 16 layers, well inside the measured depth).
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .. import meanfield
 from ..claims import Claim
-from ..grids import grid_axis
+from ..contract import Artifacts, Figure, require
 from ..propagation import fit_correlation_depth_scale
 
-FIGURE = "phase_diagram"
-SOURCE_LINE = "Poole et al. 2016, Fig. 2; Schoenholz et al. 2017, Fig. 1"
-# SPECS §1 reference: tanh, σ_b² = 0.05 → critical σ_w² = 1.7610 (independently computed).
-REFERENCE_CRITICAL_SIGMA_W2 = {"tanh": (0.05, 1.7610, 1e-3)}
-# Claim 2: the measured convergence rate matches ξ_c within 15% "away from criticality", which
-# we take as |σ_w² − σ_w²,crit| ≥ 0.3 (ξ_c ≈ 4.69/|σ_w² − 1.761| ≤ 16 there).
-XI_TOLERANCE = 0.15
-AWAY_FROM_CRITICAL = 0.3
-
-
-def critical_line_table(activation: str, sigma_b2_max: float, num: int, include: list[float]) -> pd.DataFrame:
-    """The critical line at ``num`` values of σ_b² in [0, max], uniform in (σ_b²)^(1/3).
-
-    Near the origin σ_b² ≈ (σ_w² − 1)³/6 for tanh, so cube-root spacing places the points
-    evenly along the line where it leaves (1, 0) almost flat. ``include`` adds exact values
-    (the guide σ_b²) so the claims can read them from the table.
-    """
-    sigma_b2 = np.unique(np.concatenate([sigma_b2_max * np.linspace(0.0, 1.0, num) ** 3, include]))
-    sigma_w2, q = meanfield.critical_line(sigma_b2, activation)
-    return pd.DataFrame({"activation": activation, "sigma_b2": sigma_b2, "sigma_w2": sigma_w2, "q_star": q})
-
-
-def depth_scales_table(activation: str, grid: dict[str, Any], n_quadrature: int) -> pd.DataFrame:
-    """q*, c*, χ_1, χ_c, ξ_c, ξ_q at every (σ_w², σ_b²) of the grid, one row per point."""
-    sigma_w2, sigma_b2 = np.meshgrid(grid_axis(grid["sigma_w2"]), grid_axis(grid["sigma_b2"]), indexing="ij")
-    scales = meanfield.depth_scales(sigma_w2, sigma_b2, activation, n_quadrature)
-    return pd.DataFrame({"activation": activation, **scales.as_columns()})
+NAME = "phase_diagram"
+# The critical point of tanh at σ_b² = 0.05, computed independently of this project (a known answer).
+REFERENCE_CRITICAL_SIGMA_W2 = {"tanh": (0.05, 1.7610)}
 
 
 def critical_sigma_w2(critical_line: pd.DataFrame, sigma_b2: float) -> float:
@@ -66,18 +45,20 @@ def depth_scale_fits(propagation: pd.DataFrame, critical_line: pd.DataFrame) -> 
     return fits
 
 
-def claims(critical_line: pd.DataFrame, fits: pd.DataFrame) -> list[Claim]:
-    """SPECS §1 claims: the critical point at σ_b² = 0.05, and measured ξ_c vs theory."""
+def claims(artifacts: Artifacts, bars: dict) -> list[Claim]:
+    """The critical point at σ_b² = 0.05, and measured ξ_c against theory away from criticality."""
+    critical_line, fits = artifacts["critical_line"], artifacts["fits"]
     activation = critical_line.activation.iloc[0]
     out = []
     if activation in REFERENCE_CRITICAL_SIGMA_W2:
-        sigma_b2, expected, tol = REFERENCE_CRITICAL_SIGMA_W2[activation]
+        sigma_b2, expected = REFERENCE_CRITICAL_SIGMA_W2[activation]
+        tol = bars["critical_tolerance"]
         value = critical_sigma_w2(critical_line, sigma_b2)
         out.append(
             Claim(
-                FIGURE,
+                NAME,
                 f"critical σ_w² of {activation} at σ_b² = {sigma_b2}",
-                "Schoenholz et al. 2017, Fig. 1 (SPECS §1 ref)",
+                "Schoenholz et al. 2017, Fig. 1 (independently computed reference)",
                 f"{expected:.4f} ± {tol:g}",
                 f"{value:.5f}",
                 bool(abs(value - expected) <= tol),
@@ -86,34 +67,38 @@ def claims(critical_line: pd.DataFrame, fits: pd.DataFrame) -> list[Claim]:
         )
     elif activation == "relu":
         value = critical_sigma_w2(critical_line, 0.0)
-        out.append(Claim(FIGURE, "critical point of ReLU", "Poole et al. 2016 (χ_1 = σ_w²/2)", "(2, 0)", f"({value:g}, 0)", bool(abs(value - 2) < 1e-12), value))
+        out.append(Claim(NAME, "critical point of ReLU", "Poole et al. 2016 (χ_1 = σ_w²/2)", "(2, 0)", f"({value:g}, 0)", bool(abs(value - 2) < 1e-12), value))
     for row in fits.itertuples():
-        if not row.distance_to_critical >= AWAY_FROM_CRITICAL:
+        if not row.distance_to_critical >= bars["away_from_critical"]:
             continue
         measured = "no fit window above noise" if row.n_layers == 0 else f"ξ = {row.xi_c_measured:.2f} ({row.relative_error:+.1%}, layers {row.first_layer}–{row.last_layer})"
         out.append(
             Claim(
-                FIGURE,
+                NAME,
                 f"measured c^l converges at depth scale ξ_c (σ_w² = {row.sigma_w2:g}, σ_b² = {row.sigma_b2:g})",
                 "Schoenholz et al. 2017, Eq. 9 and Fig. 1",
-                f"ξ_c = {row.xi_c_theory:.2f} ± {XI_TOLERANCE:.0%}",
+                f"ξ_c = {row.xi_c_theory:.2f} ± {bars['xi_tolerance']:.0%}",
                 measured,
-                bool(abs(row.relative_error) <= XI_TOLERANCE),
+                bool(abs(row.relative_error) <= bars["xi_tolerance"]),
                 float(row.xi_c_measured),
             )
         )
     return out
 
 
-def plot(critical_line: pd.DataFrame, depth_scales: pd.DataFrame, propagation: pd.DataFrame, fits: pd.DataFrame):
+def plot(artifacts: Artifacts, bars: dict):
     """The four-panel figure; returns the matplotlib Figure. Theory curves are recomputed here
-    from :mod:`dltheory.meanfield` (milliseconds); nothing is trained or measured."""
+    from :mod:`dltheory.meanfield` (milliseconds); nothing is trained or measured. Panel (d)
+    shades the near-critical band where no ξ_c claim is made (``bars['away_from_critical']``)."""
     import matplotlib.pyplot as plt
     from matplotlib.colors import TwoSlopeNorm
 
     from ..plotting import setup_style
 
     setup_style()
+    critical_line, depth_scales = artifacts["critical_line"], artifacts["depth_scales"]
+    propagation, fits = artifacts["propagation"], artifacts["fits"]
+    away = bars["away_from_critical"]
     activation = depth_scales.activation.iloc[0]
     sigma_b2 = float(propagation.sigma_b2.iloc[0])
     fig, axes = plt.subplots(2, 2, figsize=(11, 8.5), constrained_layout=True)
@@ -163,8 +148,44 @@ def plot(critical_line: pd.DataFrame, depth_scales: pd.DataFrame, propagation: p
     ok = fits.n_layers > 0
     ax_xi.plot(fits.sigma_w2[ok], fits.xi_c_measured[ok], "o", ms=7, mfc="C3", mec="k", label="fitted to measured networks")
     crit = fits.critical_sigma_w2.iloc[0]
-    ax_xi.axvspan(crit - AWAY_FROM_CRITICAL, crit + AWAY_FROM_CRITICAL, color="0.9", label="near-critical (no claim)")
+    ax_xi.axvspan(crit - away, crit + away, color="0.9", label="near-critical (no claim)")
     ax_xi.axvline(crit, color="k", ls=":", lw=1)
     ax_xi.set(xlabel=r"$\sigma_w^2$", ylabel=r"$\xi_c$ (layers)", title=rf"(d) correlation depth scale at $\sigma_b^2 = {sigma_b2:g}$", ylim=(1, 300), xlim=(x0, x1 + 0.1))
     ax_xi.legend(fontsize="small")
     return fig
+
+
+def analyze(artifacts: Artifacts) -> dict[str, pd.DataFrame]:
+    return {"fits": depth_scale_fits(artifacts["propagation"], artifacts["critical_line"])}
+
+
+def check(config: dict) -> None:
+    """The grid's ranges run upwards; ReLU has a finite q* (at σ_b² > 0) only for σ_w² < 2."""
+    compute = config[NAME]["compute"]
+    errors = []
+    for axis in ("sigma_w2", "sigma_b2"):
+        spec = compute["grid"][axis]
+        if spec["min"] >= spec["max"]:
+            errors.append(f"{NAME}.compute.grid.{axis}: min ({spec['min']}) must be < max ({spec['max']})")
+    if compute["activation"] == "relu":
+        bad = [s for s in compute["propagation"]["sigma_w2"] if s >= 2]
+        if bad:
+            errors.append(f"{NAME}.compute.propagation.sigma_w2: {bad} has no finite q* for relu at sigma_b2 > 0; allowed: values < 2")
+    require(errors)
+
+
+def artifacts(config: dict) -> dict[str, str]:
+    return {name: FIGURE.result(f"{name}.csv") for name in ("critical_line", "depth_scales", "propagation")}
+
+
+FIGURE = Figure(
+    name=NAME,
+    title="Order to chaos: the mean-field phase diagram and measured depth scales",
+    sources=("Poole et al. 2016, Fig. 2 (arXiv 1606.05340)", "Schoenholz et al. 2017, Fig. 1 and Eq. 9 (arXiv 1611.01232)"),
+    artifacts=artifacts,
+    claims=claims,
+    plot=plot,
+    check=check,
+    analysis={"fits": "depth_scale_fits.csv"},
+    analyze=analyze,
+)

@@ -13,12 +13,11 @@ import numpy as np
 import pandas as pd
 
 from ..claims import Claim
+from ..contract import Artifacts, Figure, require
+from ..data import missing_data_errors
 
-FIGURE = "r2svm"
+NAME = "r2svm"
 SOURCE = "Vinyals et al. 2012, §3.1 and §4"
-SPIRALS_TARGET = 0.95  # deep layers on two spirals
-CHANCE_MARGIN = 0.15  # "near chance": a linear SVM within 15 points of 50% on two spirals
-MAX_LATE_GAIN = 0.005  # saturation: test accuracy gained over the last third of the layers < 0.5 points
 METHODS = {"r2svm": "R2SVM (random projection)", "r2svm_fixed": "fixed projection", "r2svm_concatenate": "concatenated scores"}
 
 
@@ -33,11 +32,13 @@ def reference(table: pd.DataFrame, dataset: str, method: str) -> float:
     return float(table[(table.dataset == dataset) & (table.method == method)].test_acc.iloc[0])
 
 
-def claims(table: pd.DataFrame) -> list[Claim]:
-    """SPECS §6: on each real dataset, the R2SVM at its best layer beats layer 1 (a linear SVM) and
-    saturates (test accuracy gained over the last third of the layers < 0.5 points), and its
-    run-to-run s.d. is ≤ 0.25 points; on two spirals the deep layers reach ≥ 95% where the linear
-    SVM stays near chance."""
+def claims(artifacts: Artifacts, bars: dict) -> list[Claim]:
+    """On each real dataset, the R2SVM at its best layer beats layer 1 (a linear SVM) and saturates
+    (test accuracy gained over the last third of the layers < ``bars['max_late_gain']``), and its
+    run-to-run s.d. is ≤ 0.25 points; on two spirals the deep layers reach
+    ``bars['spirals_target']`` where the linear SVM stays within ``bars['chance_margin']`` of chance."""
+    table = artifacts["table"]
+    max_late_gain, spirals_target, chance_margin = bars["max_late_gain"], bars["spirals_target"], bars["chance_margin"]
     c = curves(table)
     out = []
     real = [d for d in dict.fromkeys(table.dataset) if d not in ("two_moons", "two_spirals")]
@@ -49,13 +50,13 @@ def claims(table: pd.DataFrame) -> list[Claim]:
         start = depth - depth // 3
         late_gain = last - r.test_acc[start]
         out += [
-            Claim(FIGURE, f"{dataset}: R2SVM test accuracy at its best layer exceeds layer 1 (a linear SVM)", SOURCE,
+            Claim(NAME, f"{dataset}: R2SVM test accuracy at its best layer exceeds layer 1 (a linear SVM)", SOURCE,
                   "best layer > layer 1 (mean over draws; the best layer is picked on the test split)",
                   f"{top:.2%} at layer {best} vs {first:.2%}; last layer {last:.2%}; RBF SVM {reference(table, dataset, 'rbf_svm'):.2%}",
                   bool(top > first), float(top - first)),
-            Claim(FIGURE, f"{dataset}: accuracy saturates: gain over layers {start}–{depth}", SOURCE, f"< {MAX_LATE_GAIN * 100:.1f} points",
-                  f"{late_gain * 100:+.2f} points ({r.test_acc[start]:.2%} → {last:.2%})", bool(late_gain < MAX_LATE_GAIN), float(late_gain)),
-            Claim(FIGURE, f"{dataset}: run-to-run s.d. of the last layer's test accuracy", SOURCE, "≤ 0.25 points",
+            Claim(NAME, f"{dataset}: accuracy saturates: gain over layers {start}–{depth}", SOURCE, f"< {max_late_gain * 100:.1f} points",
+                  f"{late_gain * 100:+.2f} points ({r.test_acc[start]:.2%} → {last:.2%})", bool(late_gain < max_late_gain), float(late_gain)),
+            Claim(NAME, f"{dataset}: run-to-run s.d. of the last layer's test accuracy", SOURCE, "≤ 0.25 points",
                   f"{r.test_acc_std[depth] * 100:.2f} points ({int(r.seeds[depth])} draws)", bool(r.test_acc_std[depth] <= 0.0025),
                   float(r.test_acc_std[depth])),
         ]
@@ -64,14 +65,14 @@ def claims(table: pd.DataFrame) -> list[Claim]:
         depth = int(r.index.max())
         deep = r.test_acc[r.index > depth - depth // 3].mean()
         linear = reference(table, "two_spirals", "linear_svm")
-        out.append(Claim(FIGURE, "two spirals: the deep layers separate the spirals where a linear SVM is near chance", SOURCE,
-                         f"mean test accuracy of layers > {depth - depth // 3} ≥ {SPIRALS_TARGET:.0%}; linear SVM within {CHANCE_MARGIN:.0%} of 50%",
+        out.append(Claim(NAME, "two spirals: the deep layers separate the spirals where a linear SVM is near chance", SOURCE,
+                         f"mean test accuracy of layers > {depth - depth // 3} ≥ {spirals_target:.0%}; linear SVM within {chance_margin:.0%} of 50%",
                          f"{deep:.1%} (best layer {r.test_acc.max():.1%}); linear SVM {linear:.1%}; RBF SVM {reference(table, 'two_spirals', 'rbf_svm'):.1%}",
-                         bool(deep >= SPIRALS_TARGET and abs(linear - 0.5) <= CHANCE_MARGIN), float(deep)))
+                         bool(deep >= spirals_target and abs(linear - 0.5) <= chance_margin), float(deep)))
     return out
 
 
-def plot(table: pd.DataFrame, regions: dict[str, np.ndarray]):
+def plot(artifacts: Artifacts, bars: dict):
     """Row 1: (a) accuracy vs layer per real dataset, (c) the ablations; row 2: (b) decision regions."""
     import matplotlib.pyplot as plt
     import seaborn as sns
@@ -80,6 +81,7 @@ def plot(table: pd.DataFrame, regions: dict[str, np.ndarray]):
     from ..plotting import setup_style
 
     setup_style()
+    table, regions = artifacts["table"], artifacts["boundaries"]
     c = curves(table)
     datasets = list(dict.fromkeys(table.dataset))
     synthetic = [d for d in ("two_moons", "two_spirals") if f"{d}_labels" in regions]
@@ -113,3 +115,25 @@ def plot(table: pd.DataFrame, regions: dict[str, np.ndarray]):
     fig.suptitle("R2SVM: $x_{l+1} = σ(d + β W_{l+1} [o_1; …; o_l])$, fresh $W_{l+1}$ ~ N(0, 1) per layer, C by cross-validation; "
                  "test accuracy (the ablations are deterministic: one draw)", fontsize="small")
     return fig
+
+
+def check(config: dict) -> None:
+    rs = config[NAME]["compute"]
+    errors = []
+    too_deep = [l for l in rs["synthetic"]["layers_shown"] if l > rs["layers"]]
+    if too_deep:
+        errors.append(f"{NAME}.compute.synthetic.layers_shown: {too_deep} exceed {NAME}.compute.layers ({rs['layers']}); allowed: 1 .. {rs['layers']}")
+    if not rs["datasets"] and not rs["synthetic"]["datasets"]:
+        errors.append(f"{NAME}.compute.datasets and {NAME}.compute.synthetic.datasets are both empty; allowed: at least one dataset")
+    require(errors + missing_data_errors(config["data"], rs["datasets"]))
+
+
+FIGURE = Figure(
+    name=NAME,
+    title="Random recursive SVMs: accuracy gained by stacking layers",
+    sources=("Vinyals, Jia, Deng & Darrell 2012, Learning with Recursive Perceptual Representations, §3.1 and §4",),
+    artifacts=lambda config: {"table": FIGURE.result("layers.csv"), "boundaries": FIGURE.result("boundaries.npz")},
+    claims=claims,
+    plot=plot,
+    check=check,
+)

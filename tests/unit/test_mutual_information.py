@@ -1,10 +1,10 @@
-"""dltheory.information: estimators against known answers; the one-pass MI-vs-distance against a loop."""
+"""dltheory.mutual_information: discrete entropy and MI against known answers; the one-pass MI-vs-distance against a loop."""
 
 import numpy as np
 import pytest
 
 from dltheory import reference
-from dltheory.information import entropy_bits, mi_vs_distance, mutual_information_bits, mutual_information_samples, pair_histograms, quantile_bins, shuffled
+from dltheory.mutual_information import entropy_bits, mi_vs_distance, mutual_information_bits, mutual_information_samples, pair_histograms, quantile_bins, shuffled
 
 
 def test_quantile_bins_have_equal_counts_and_keep_ties_together():
@@ -68,46 +68,3 @@ def test_a_smooth_image_has_mi_falling_with_distance_and_its_shuffle_has_none():
     floor = mi_vs_distance(shuffled(image, rng), [1, 4, 16, 64], "horizontal", 16)
     assert np.abs(floor).max() < 0.01
     np.testing.assert_array_equal(np.sort(shuffled(image, rng).ravel()), np.sort(image.ravel()))
-
-
-def _gaussian(d: int, n: int, seed: int):
-    """Samples [n, d] of a correlated Gaussian and its exact entropy ½ log₂ det(2πe Σ)."""
-    rng = np.random.default_rng(seed)
-    a = rng.standard_normal((d, d)) / np.sqrt(d) + np.eye(d)
-    cov = a @ a.T
-    x = rng.multivariate_normal(np.zeros(d), cov, size=n)
-    return x, 0.5 * np.linalg.slogdet(2 * np.pi * np.e * cov)[1] / np.log(2), cov
-
-
-@pytest.mark.parametrize("d", [1, 3, 8])
-def test_entropy_estimators_recover_gaussians_of_known_entropy(d):
-    from dltheory.information import gaussian_entropy_bits, knn_entropy_bits
-
-    x, exact, _ = _gaussian(d, 20_000, seed=d)
-    assert gaussian_entropy_bits(x) == pytest.approx(exact, abs=0.02 * d)
-    assert knn_entropy_bits(x) == pytest.approx(exact, abs=0.05 * d)
-
-
-def test_shrinkage_keeps_the_gaussian_entropy_finite_with_fewer_samples_than_dimensions():
-    from dltheory.information import gaussian_entropy_bits
-
-    x = np.random.default_rng(9).standard_normal((10, 20))
-    assert gaussian_entropy_bits(x) == float("-inf") and np.isfinite(gaussian_entropy_bits(x, shrinkage=True))
-
-
-def test_entropy_of_a_uniform_box_is_the_log_of_its_volume():
-    from dltheory.information import knn_entropy_bits
-
-    x = np.random.default_rng(6).uniform(0, [1, 2, 4], size=(20_000, 3))
-    assert knn_entropy_bits(x) == pytest.approx(np.log2(8), abs=0.1)
-
-
-def test_total_correlation_is_zero_for_independent_and_the_log_det_for_correlated_gaussians():
-    from dltheory.information import total_correlation_bits
-
-    rng = np.random.default_rng(7)
-    assert abs(total_correlation_bits(rng.standard_normal((10_000, 3)))) < 0.05
-    x, _, cov = _gaussian(3, 10_000, seed=8)
-    std = np.sqrt(np.diag(cov))
-    exact = -0.5 * np.linalg.slogdet(cov / np.outer(std, std))[1] / np.log(2)  # −½ log₂ det R
-    assert total_correlation_bits(x) == pytest.approx(exact, abs=0.1)
