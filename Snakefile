@@ -2,7 +2,7 @@
 # `snakemake figures/<figure>.pdf` one figure. Compute and plot are separate rules, so replotting
 # never retrains. The figures are registered in src/dltheory/figures/__init__.py; see README.md
 # and docs/ (docs/adding-a-figure.md: how a figure plugs in).
-from snakemake.utils import min_version, validate
+from snakemake.utils import min_version
 
 min_version("9.11")
 
@@ -16,9 +16,9 @@ report: "workflow/report/workflow.rst"
 include: "workflow/rules/common.smk"
 
 
-# Before any job: a bad value names its key, the value and what is allowed (the schemas, then
-# the figures' cross-key checks), and a damaged artifact stops the run; nothing is built or deleted.
-validate(config, "workflow/schemas/config.schema.yaml")
+# Before any job: a bad value names its key, the value and what is allowed (the schemas in
+# workflow/schemas, then the figures' cross-key checks), and a damaged artifact stops the run;
+# nothing is built or deleted.
 check_config(config)
 if workflow.is_main_process:
     check_results()

@@ -13,7 +13,11 @@ def main(argv: list[str] | None = None) -> int:
     p_inspect.add_argument("paths", nargs="+", metavar="PATH")
     p_bench = sub.add_parser("bench", help="benchmark vectorized code against the straightforward version")
     p_bench.add_argument("name", choices=["meanfield", "ensembles", "information"])
-    p_bench.add_argument("--config", default="config/config.yaml", help="ensembles, information: config file whose depth_accuracy grid / pixel_mi images are timed")
+    p_bench.add_argument(
+        "--config",
+        default="config/config.yaml",
+        help="ensembles, information: config file whose depth_accuracy grid / pixel_mi images are timed",
+    )
     p_bench.add_argument("--steps", type=int, default=20, help="ensembles: training steps per network")
     p_bench.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"], help="ensembles: where to train")
     args = parser.parse_args(argv)

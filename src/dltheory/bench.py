@@ -81,8 +81,8 @@ def bench_ensembles(config: str | os.PathLike = "config/config.yaml", steps: int
     import yaml
 
     from .data import load_dataset
-    from .device import DTYPES, resolve_device
     from .depth_training import TrainSpec, _GroupTrainer
+    from .device import DTYPES, resolve_device
     from .ensembles import group_by_depth, member_grid
     from .grids import grid_axis
     from .progress import Progress
@@ -201,7 +201,9 @@ def _report_ensembles(r: dict) -> list[str]:
     if r["peak_device_gb"] is not None:
         lines.append(f"  peak device memory         {r['peak_device_gb']:.2f} GB")
         if r["fp32_peak_tflops"]:
-            lines.append(f"  share of the card's FP32 peak ({r['fp32_peak_tflops']} TFLOP/s)   {r['batched_gflops'] / 1e3 / r['fp32_peak_tflops']:.1%}")
+            lines.append(
+                f"  share of the card's FP32 peak ({r['fp32_peak_tflops']} TFLOP/s)   {r['batched_gflops'] / 1e3 / r['fp32_peak_tflops']:.1%}"
+            )
     return lines
 
 

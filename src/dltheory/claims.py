@@ -23,7 +23,6 @@ from pathlib import Path
 
 from .artifacts import write_json
 
-
 KINDS = ("claim", "comparison", "observation")
 
 
@@ -39,6 +38,8 @@ class Claim:
     kind: str = "claim"
 
     def __post_init__(self):
+        if self.passed is not None:  # numpy's bool_ from a comparison: a plain bool, as JSON writes it
+            object.__setattr__(self, "passed", bool(self.passed))
         if self.kind not in KINDS:
             raise ValueError(f"kind {self.kind!r}; allowed: {', '.join(KINDS)}")
         if (self.kind == "claim") != (self.passed is not None):
@@ -85,6 +86,10 @@ def scorecard(claims: list[Claim]) -> str:
         lines.append("| " + " | ".join(cells) + " |")
     verdicts = [c.passed for c in claims if c.kind == "claim"]
     others = {kind: sum(c.kind == kind for c in claims) for kind in KINDS[1:]}
-    lines += ["", f"{sum(verdicts)} of {len(verdicts)} claims pass"
-              + "".join(f"; {n} {kind}{'s' if n != 1 else ''}" for kind, n in others.items() if n) + "."]
+    lines += [
+        "",
+        f"{sum(verdicts)} of {len(verdicts)} claims pass"
+        + "".join(f"; {n} {kind}{'s' if n != 1 else ''}" for kind, n in others.items() if n)
+        + ".",
+    ]
     return "\n".join(lines) + "\n"

@@ -18,9 +18,9 @@ fingerprint (members, hyperparameters, data) matches; otherwise it is ignored an
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -147,7 +147,9 @@ class _GroupTrainer:
         self.group, self.data, self.spec = group, data, spec
         model = mean_field_ensemble(group, data.n_features, spec.width, data.n_classes, dtype=dtype, device=device)
         key = fingerprint(group, spec, data) if checkpoint is not None else None
-        self.trainer = EnsembleTrainer(model, spec.optimizer, spec.lr, cross_entropy, checkpoint=checkpoint, checkpoint_every=checkpoint_every, key=key)
+        self.trainer = EnsembleTrainer(
+            model, spec.optimizer, spec.lr, cross_entropy, checkpoint=checkpoint, checkpoint_every=checkpoint_every, key=key
+        )
         self.model, self.start = model, self.trainer.start
         saved = self.trainer.saved
         self.finished = pd.DataFrame(saved["results"], columns=COLUMNS) if saved is not None and "results" in saved else None

@@ -1,4 +1,4 @@
-"""Differential entropy of continuous vectors from samples, and their total correlation (SPECS §5).
+"""Differential entropy of continuous vectors from samples, and their total correlation.
 
 Used by :mod:`dltheory.feature_entropy` (the ``entropy_gain`` figure). Samples are rows: x [n, d].
 Every estimator returns bits. (Mutual information between binned pixels, for ``pixel_mi``, is

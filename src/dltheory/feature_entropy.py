@@ -1,4 +1,4 @@
-"""Entropy of the feature maps of stacked random convolutional layers, layer by layer (SPECS §5).
+"""Entropy of the feature maps of stacked random convolutional layers, layer by layer (docs/entropy_gain.md).
 
 Yuan et al. (2021) argue that a layer is worth adding while it raises the entropy of the
 representation, i.e. while it still removes redundancy between features, and that the gain
@@ -16,13 +16,13 @@ fixed, so that the joint entropy can only rise by the coordinates becoming less 
 
 where TC is the total correlation (the redundancy). Two estimators are reported: the whitened
 Kozachenko–Leonenko k-NN estimate (non-parametric) and the Gaussian log-det (an upper bound);
-both are tested against Gaussians of known entropy in tests/unit/test_differential_entropy.py.
+both from :mod:`dltheory.differential_entropy`, where they are tested against Gaussians of known entropy.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import partial
-from typing import Iterator
 
 import numpy as np
 import pandas as pd
@@ -66,8 +66,9 @@ def estimators(k: int) -> dict:
     return {"knn": partial(knn_entropy_bits, k=k), "gaussian": gaussian_entropy_bits}
 
 
-def entropy_by_layer(patches: np.ndarray, channels: int, depth: int, kernel_size: int, projection_dim: int, projections: int,
-                     k: int, seed: int) -> pd.DataFrame:
+def entropy_by_layer(
+    patches: np.ndarray, channels: int, depth: int, kernel_size: int, projection_dim: int, projections: int, k: int, seed: int
+) -> pd.DataFrame:
     """One random network (``seed``): per layer and estimator, the entropy of the projected view
     (bits, mean over ``projections`` independent views), its gain over the previous layer, and its
     total correlation. Columns: layer, seed, estimator, entropy, gain, total_correlation,
@@ -78,8 +79,17 @@ def entropy_by_layer(patches: np.ndarray, channels: int, depth: int, kernel_size
         views = [projected_view(feature_map, projection_dim, rng) for _ in range(projections)]
         for name, entropy in estimators(k).items():
             h, tc = np.mean([entropy_and_total_correlation_bits(v, entropy) for v in views], axis=0)
-            rows.append({"layer": layer, "seed": seed, "estimator": name, "entropy": h, "total_correlation": tc, "projection_dim": projection_dim,
-                         "units": feature_map[0].size})
+            rows.append(
+                {
+                    "layer": layer,
+                    "seed": seed,
+                    "estimator": name,
+                    "entropy": h,
+                    "total_correlation": tc,
+                    "projection_dim": projection_dim,
+                    "units": feature_map[0].size,
+                }
+            )
     table = pd.DataFrame(rows)
     table.insert(4, "gain", table.groupby("estimator").entropy.diff())
     return table

@@ -2,7 +2,7 @@
 
 scikit-image's ``skimage.data`` and scikit-learn's sample images. Periodic or synthetic images
 (coins, checkerboard, textures such as brick or grass) are left out on purpose: their pixel
-statistics are not those of natural scenes (SPECS §4).
+statistics are not those of natural scenes (docs/pixel_mi.md).
 """
 
 from __future__ import annotations
@@ -10,7 +10,10 @@ from __future__ import annotations
 import numpy as np
 
 NATURAL_IMAGES = {
-    **{name: "skimage.data" for name in ("camera", "astronaut", "coffee", "chelsea", "rocket", "moon", "hubble_deep_field", "immunohistochemistry", "retina")},
+    **{
+        name: "skimage.data"
+        for name in ("camera", "astronaut", "coffee", "chelsea", "rocket", "moon", "hubble_deep_field", "immunohistochemistry", "retina")
+    },
     "china": "sklearn.datasets.load_sample_images",
     "flower": "sklearn.datasets.load_sample_images",
 }

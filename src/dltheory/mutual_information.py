@@ -15,7 +15,7 @@ kept): the estimator's floor.
 Binning is by quantiles of each variable (equal-count bins), with edges from ``np.quantile`` and
 ``np.digitize``: tied values always share a bin. Breaking ties by position instead (``argsort``
 ranks) would put neighbouring equal pixels into different bins by their order and create
-spatial MI that is not in the image (SPECS §4).
+spatial MI that is not in the image (docs/pixel_mi.md).
 
 All quantities are in bits.
 """

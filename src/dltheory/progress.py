@@ -9,7 +9,7 @@ honest across depth groups; :func:`dltheory.propagation.measure_propagation` cou
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 
 class Progress:

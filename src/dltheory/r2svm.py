@@ -21,11 +21,11 @@ layers builds a deep, nonlinear classifier out of linear SVMs. Predictions are t
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.svm import LinearSVC
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, check_random_state, validate_data
-from scipy.special import expit
 
 PROJECTIONS = ("random", "fixed", "concatenate")
 
@@ -50,8 +50,9 @@ class R2SVM(ClassifierMixin, BaseEstimator):
     iterations per layer; ``n_features_in_``.
     """
 
-    def __init__(self, n_layers: int = 10, beta: float = 0.1, C: float = 1.0, projection: str = "random", random_state=None,
-                 max_iter: int = 5000):
+    def __init__(
+        self, n_layers: int = 10, beta: float = 0.1, C: float = 1.0, projection: str = "random", random_state=None, max_iter: int = 5000
+    ):
         self.n_layers = n_layers
         self.beta = beta
         self.C = C

@@ -20,9 +20,9 @@ from scipy import integrate, optimize
 from torch import nn
 
 from .data import Dataset
+from .depth_training import TrainSpec, records
 from .device import DTYPES
 from .ensembles import Member, init_member
-from .depth_training import TrainSpec, records
 from .training import batch_indices, make_optimizer
 
 _TOL = dict(epsabs=1e-13, epsrel=1e-13, limit=200)

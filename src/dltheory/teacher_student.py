@@ -32,9 +32,9 @@ the next layer's W.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -46,7 +46,7 @@ from .progress import Progress
 from .training import EnsembleTrainer, checkpoint_key, mean_squared_error, seed_batches
 
 TEACHER_STREAM, TRAIN_STREAM, EVAL_STREAM, REINIT_STREAM = 2, 3, 4, 5
-MATCH = 0.95  # correlation at which a student node matches (and a teacher node is recovered) (SPECS §3)
+MATCH = 0.95  # correlation at which a student node matches (and a teacher node is recovered); docs/lucky_weights.md
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ class Setup:
         return tuple(self.multiplier * t for t in self.teacher_widths)
 
     @classmethod
-    def from_config(cls, cfg: dict, **overrides) -> "Setup":
+    def from_config(cls, cfg: dict, **overrides) -> Setup:
         """The setup from the ``lucky_weights`` config section (lists become tuples); ``overrides`` win."""
         values = {f.name: cfg[f.name] for f in fields(cls) if f.name in cfg}
         values = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}

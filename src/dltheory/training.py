@@ -26,8 +26,8 @@ import functools
 import hashlib
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import torch
@@ -109,7 +109,17 @@ class EnsembleTrainer:
     checkpoint with another key is ignored. :attr:`saved` is the matching checkpoint's content.
     """
 
-    def __init__(self, model: MLPEnsemble, optimizer: str, lr: float, loss: Callable, *, checkpoint: Path | None = None, checkpoint_every: int = 0, key: str | None = None):
+    def __init__(
+        self,
+        model: MLPEnsemble,
+        optimizer: str,
+        lr: float,
+        loss: Callable,
+        *,
+        checkpoint: Path | None = None,
+        checkpoint_every: int = 0,
+        key: str | None = None,
+    ):
         self.model, self.loss = model, loss
         self.checkpoint, self.checkpoint_every, self.key = checkpoint, checkpoint_every, key
         self.params = [p for p in model.parameters() if p.numel()]
@@ -136,7 +146,9 @@ class EnsembleTrainer:
     def save(self, state: dict) -> None:
         atomic_write(self.checkpoint, lambda tmp: torch.save({"format": CHECKPOINT_FORMAT, "fingerprint": self.key, **state}, tmp))
 
-    def train(self, steps: int, batch: Callable[[int], tuple], progress: Progress, label: str, observe: Callable[[int], None] | None = None) -> None:
+    def train(
+        self, steps: int, batch: Callable[[int], tuple], progress: Progress, label: str, observe: Callable[[int], None] | None = None
+    ) -> None:
         """Steps ``start`` .. ``steps`` - 1. ``batch(step)`` gives (inputs [E, B, n_in], targets); ``observe(step)``
         is called before each step and once more with ``steps`` at the end (``step`` counts the steps
         taken; a frozen member received fewer updates, see :attr:`updates`)."""
@@ -167,6 +179,15 @@ class EnsembleTrainer:
                 progress.report(f"{label}: step {step + 1}/{steps}  loss {mean_loss:.4f}  alive {int(self.alive.sum())}/{e}")
                 loss_sum.zero_(), loss_count.zero_()
             if self.checkpoint is not None and (step + 1) % self.checkpoint_every == 0 and not last:
-                self.save({"step": step + 1, "model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(), "alive": self.alive, "updates": self.updates, "extra": self.extra})
+                self.save(
+                    {
+                        "step": step + 1,
+                        "model": self.model.state_dict(),
+                        "optimizer": self.optimizer.state_dict(),
+                        "alive": self.alive,
+                        "updates": self.updates,
+                        "extra": self.extra,
+                    }
+                )
         if observe is not None:
             observe(steps)

@@ -47,11 +47,14 @@ def test_manifest_is_checked_by_sha256sum(tmp_path, monkeypatch):
 
 
 def test_claims_round_trip_and_scorecard(tmp_path):
-    claims = [Claim("fig", "x is 1", "paper, Fig. 1", "1 ± 0.1", "1.05", True, 1.05), Claim("fig", "y < 2", "paper", "< 2", "3", False, 3.0)]
+    claims = [
+        Claim("fig", "x is 1", "paper, Fig. 1", "1 ± 0.1", "1.05", True, 1.05),
+        Claim("fig", "y < 2", "paper", "< 2", "3", False, 3.0),
+    ]
     write_claims(claims, tmp_path / "claims.json")
     assert read_claims(tmp_path / "claims.json") == claims
     table = scorecard(claims)
-    assert "| `fig` | x is 1 | paper, Fig. 1 | 1 ± 0.1 | 1.05 | **pass** |" in table
+    assert "| `fig` | claim | x is 1 | paper, Fig. 1 | 1 ± 0.1 | 1.05 | **pass** |" in table
     assert "**FAIL**" in table and "1 of 2 claims pass." in table
     piped = scorecard([Claim("fig", "peak", "paper", "|x − 1| ≤ 0.25", "x = 1.1", True)])
     assert "| \\|x − 1\\| ≤ 0.25 |" in piped  # an absolute value must not split the cell

@@ -1,12 +1,15 @@
 """dltheory.figures.depth_accuracy: ξ_c lookups, the k fit, the ridge and the claims, on tables
 whose answers are known."""
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from dltheory.figures import depth_accuracy as fig
-from dltheory.figures.phase_diagram import depth_scales_table
+from dltheory.meanfield import depth_scales_table
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +28,16 @@ def synthetic(depth_scales, k_true, noise_cells=0):
     acc = np.where(np.array([d for _, d in rows]) < k_true * xi, 0.95, 0.1)
     acc[:noise_cells] = 0.1 + 0.85 * (acc[:noise_cells] < 0.5)  # flip the first cells
     return pd.DataFrame(
-        {"dataset": "d", "optimizer": "sgd", "sigma_w2": [w for w, _ in rows], "sigma_b2": 0.05, "depth": [d for _, d in rows], "seed": 0, "train_acc": acc, "diverged": False}
+        {
+            "dataset": "d",
+            "optimizer": "sgd",
+            "sigma_w2": [w for w, _ in rows],
+            "sigma_b2": 0.05,
+            "depth": [d for _, d in rows],
+            "seed": 0,
+            "train_acc": acc,
+            "diverged": False,
+        }
     )
 
 
@@ -53,9 +65,18 @@ def test_ridge_is_the_vertex_of_the_parabola_through_the_peak():
     assert fig.ridge(x, np.array([3.0, 2.0, 1.0, 0.0])) == 1.0  # a peak at the edge stays there
 
 
+BARS = yaml.safe_load((Path(__file__).resolve().parents[2] / "config/config.yaml").read_text())["depth_accuracy"]["claims"]
+
+
+def judged(depth_scales, k_true: float, bars=BARS):
+    table = synthetic(depth_scales, k_true)
+    return fig.claims({"scores": fig.trainability_table(table, depth_scales), "depth_scales": depth_scales}, bars)
+
+
 def test_claims_pass_and_fail_on_their_bounds(depth_scales):
-    good = fig.claims(fig.trainability_table(synthetic(depth_scales, 6.0), depth_scales), depth_scales)
-    assert [c.passed for c in good] == [True, True, True, True]
-    bad = fig.claims(fig.trainability_table(synthetic(depth_scales, 2.0), depth_scales), depth_scales)
-    k_claim = next(c for c in bad if "fitted k" in c.claim)
+    assert [c.passed for c in judged(depth_scales, 6.0)] == [True, True, True, True]
+    k_claim = next(c for c in judged(depth_scales, 2.0) if "fitted k" in c.claim)
     assert not k_claim.passed and k_claim.value < 4
+    # the same measurement against a k range that excludes it
+    k_claim = next(c for c in judged(depth_scales, 6.0, {**BARS, "k_range": [6.5, 7.0]}) if "fitted k" in c.claim)
+    assert not k_claim.passed

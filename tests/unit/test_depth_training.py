@@ -7,10 +7,10 @@ import pytest
 import torch
 
 from dltheory.data import load_dataset
-from dltheory.ensembles import member_grid
-from dltheory.reference import train_sequential
 from dltheory.depth_training import COLUMNS, TrainSpec, _GroupTrainer, train_ensemble
+from dltheory.ensembles import member_grid
 from dltheory.progress import Progress
+from dltheory.reference import train_sequential
 
 
 @pytest.fixture(scope="module")

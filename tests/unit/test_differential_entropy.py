@@ -39,3 +39,18 @@ def test_total_correlation_is_zero_for_independent_and_the_log_det_for_correlate
     std = np.sqrt(np.diag(cov))
     exact = -0.5 * np.linalg.slogdet(cov / np.outer(std, std))[1] / np.log(2)  # −½ log₂ det R
     assert total_correlation_bits(x) == pytest.approx(exact, abs=0.1)
+
+
+def test_an_invertible_linear_map_adds_log_det_to_both_estimates():
+    """H(xA) = H(x) + log₂|det A|. The Gaussian estimate obeys it exactly; so does the whitened k-NN
+    estimate, whose whitened samples of xA are a rotation of those of x (same distances)."""
+    rng = np.random.default_rng(11)
+    x = rng.uniform(-1, 1, (4000, 3)) ** 3  # not Gaussian
+    a = rng.standard_normal((3, 3)) + 2 * np.eye(3)
+    log_det = np.linalg.slogdet(a)[1] / np.log(2)
+    assert abs(log_det) > 1
+    assert gaussian_entropy_bits(x @ a) == pytest.approx(gaussian_entropy_bits(x) + log_det, abs=1e-9)
+    assert knn_entropy_bits(x @ a) == pytest.approx(knn_entropy_bits(x) + log_det, abs=1e-9)
+    assert total_correlation_bits(x @ np.diag([3.0, 0.5, 2.0])) == pytest.approx(
+        total_correlation_bits(x), abs=1e-9
+    )  # scaling each coordinate: none

@@ -4,7 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from dltheory.contract import Artifacts
 from dltheory.figures.entropy_gain import claims, late_layers, summary
+
+BARS = {"max_late_gain_fraction": 0.20}  # config/config.yaml's entropy_gain.claims
 
 
 def table(entropies: list[float], tcs: list[float], seeds=4, noise=0.01):
@@ -14,9 +17,24 @@ def table(entropies: list[float], tcs: list[float], seeds=4, noise=0.01):
     for seed in range(seeds):
         h = np.array(entropies) + noise * rng.standard_normal(len(entropies))
         gain = np.r_[np.nan, np.diff(h)]
-        rows += [{"layer": l, "seed": seed, "estimator": "knn", "entropy": h[l], "gain": gain[l], "total_correlation": tcs[l],
-                  "projection_dim": 8, "units": 100} for l in range(len(entropies))]
+        rows += [
+            {
+                "layer": l,
+                "seed": seed,
+                "estimator": "knn",
+                "entropy": h[l],
+                "gain": gain[l],
+                "total_correlation": tcs[l],
+                "projection_dim": 8,
+                "units": 100,
+            }
+            for l in range(len(entropies))
+        ]
     return pd.DataFrame(rows)
+
+
+def judged(table: pd.DataFrame):
+    return claims(Artifacts({}, {"table": table}), BARS)
 
 
 def test_late_layers_are_the_last_third():
@@ -24,15 +42,15 @@ def test_late_layers_are_the_last_third():
 
 
 def test_a_rise_that_levels_off_passes_every_claim():
-    result = claims(table([14.0, 15.0, 15.3, 15.4, 15.42, 15.43, 15.44], [2.0, 1.2, 1.0, 0.9, 0.9, 0.85, 0.85]))
+    result = judged(table([14.0, 15.0, 15.3, 15.4, 15.42, 15.43, 15.44], [2.0, 1.2, 1.0, 0.9, 0.9, 0.85, 0.85]))
     assert [c.passed for c in result] == [True, True, True]
     assert result[1].value < 0.2
 
 
 def test_a_steady_rise_fails_the_vanishing_gain_and_a_flat_curve_fails_the_first_gain():
-    steady = claims(table([14.0, 14.5, 15.0, 15.5, 16.0, 16.5, 17.0], [2, 2, 2, 2, 2, 2, 2.5]))
+    steady = judged(table([14.0, 14.5, 15.0, 15.5, 16.0, 16.5, 17.0], [2, 2, 2, 2, 2, 2, 2.5]))
     assert [c.passed for c in steady] == [True, False, False]
-    flat = claims(table([15.0] * 7, [1.0] * 7))
+    flat = judged(table([15.0] * 7, [1.0] * 7))
     assert not flat[0].passed and not flat[1].passed
 
 

@@ -45,7 +45,9 @@ def test_winner_table_ranks_each_teacher_nodes_final_winner_at_init():
 
 def test_spearman_ranks_never_matched_students_last_and_is_undefined_without_contrast():
     initial = pd.Series([0.9, 0.5, 0.1, 0.0])
-    assert lw.spearman(initial, pd.Series([10.0, 100.0, np.nan, np.nan])) == pytest.approx(-np.sqrt(0.9), abs=1e-12)  # ranks (4,3,2,1) vs (1,2,3.5,3.5)
+    assert lw.spearman(initial, pd.Series([10.0, 100.0, np.nan, np.nan])) == pytest.approx(
+        -np.sqrt(0.9), abs=1e-12
+    )  # ranks (4,3,2,1) vs (1,2,3.5,3.5)
     assert np.isnan(lw.spearman(initial, pd.Series([np.nan] * 4)))
 
 
@@ -66,8 +68,10 @@ def _summary(rank_fraction=0.05, rho=-0.6, ratio=0.05, original=0.8, reinit=0.6,
         "fan_out_unmatched": 2.0 * ratio,
         "fan_out_ratio_by_layer": {1: ratio},
         "recovered": {"original": original, "reinit": reinit},
-        "recovered_area": {"original": original / 2 if original_area is None else original_area,
-                           "reinit": reinit / 2 if reinit_area is None else reinit_area},
+        "recovered_area": {
+            "original": original / 2 if original_area is None else original_area,
+            "reinit": reinit / 2 if reinit_area is None else reinit_area,
+        },
         "final_loss": {"original": 0.01, "reinit": 0.02},
     }
 

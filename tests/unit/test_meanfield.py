@@ -1,4 +1,4 @@
-"""dltheory.meanfield: reference values (SPECS §1), identities, limits, and the quad reference."""
+"""dltheory.meanfield: reference values (docs/phase_diagram.md), identities, limits, and the quad reference."""
 
 import numpy as np
 import pytest
@@ -7,7 +7,7 @@ from dltheory import meanfield, reference
 
 
 def test_reference_values_tanh():
-    # SPECS §1 (ref): critical σ_w² = 1.7610 at σ_b² = 0.05 with q* ≈ 0.570.
+    # Known answer (docs/phase_diagram.md): critical σ_w² = 1.7610 at σ_b² = 0.05 with q* ≈ 0.570.
     sigma_w2, q = meanfield.critical_line(0.05)
     assert sigma_w2 == pytest.approx(1.7610, abs=1e-4)
     assert q == pytest.approx(0.570, abs=1e-3)
@@ -67,7 +67,7 @@ def test_critical_line_tends_to_one_as_bias_vanishes():
     sigma_w2, _ = meanfield.critical_line(sigma_b2)
     gap = sigma_w2 - 1.0
     assert np.all(np.diff(gap) < 0) and gap[-1] < 1e-3
-    # Near the origin σ_b² ≈ (σ_w² − 1)³/6 (SPECS §1).
+    # Near the origin σ_b² ≈ (σ_w² − 1)³/6 (docs/phase_diagram.md).
     np.testing.assert_allclose(gap[1:], np.cbrt(6 * sigma_b2[1:]), rtol=0.02)
     assert meanfield.critical_line(0.0)[0] == pytest.approx(1.0, abs=1e-14)
     # Points of the line are critical: χ_1 = 1 there.

@@ -4,7 +4,15 @@ import numpy as np
 import pytest
 
 from dltheory import reference
-from dltheory.mutual_information import entropy_bits, mi_vs_distance, mutual_information_bits, mutual_information_samples, pair_histograms, quantile_bins, shuffled
+from dltheory.mutual_information import (
+    entropy_bits,
+    mi_vs_distance,
+    mutual_information_bits,
+    mutual_information_samples,
+    pair_histograms,
+    quantile_bins,
+    shuffled,
+)
 
 
 def test_quantile_bins_have_equal_counts_and_keep_ties_together():

@@ -11,6 +11,49 @@ from dltheory.propagation import fit_correlation_depth_scale, measure_propagatio
 SMALL = dict(width=256, depth=6, seeds=[0, 1], n_probes=2, n_pairs=3, q0=1.5, c0=0.2, delta=0.1)
 
 
+def replayed(sigma_w2, sigma_b2, *, width, depth, seeds, n_probes, n_pairs, q0, c0, delta, device="cpu", dtype=torch.float64):
+    """What measure_propagation must return, computed the plain way: NumPy float64, one network and
+    one σ_w² at a time. The inputs are built as its docstring says (orthonormal directions from
+    probe_inputs, lengths and correlations from the mean-field q*, c*), and the network of a seed is
+    what ``device``'s generator seeded with it draws, in the documented order: per layer G [N, N],
+    then g [N]. Columns q, q_pairs, c, c_upper, c_lower, each [layer, seed, σ_w²]."""
+    N, P = width, n_pairs
+    scales = meanfield.depth_scales(np.asarray(sigma_w2, float), sigma_b2, "tanh")
+    u = probe_inputs(N, n_probes + 2 * P, seed=seeds[0], dtype=dtype).double().numpy()
+    probes, base, other = u[:, :n_probes], u[:, n_probes : n_probes + P], u[:, n_probes + P :]
+    partner = lambda c: c * base + np.sqrt(1 - c**2) * other  # noqa: E731
+    cosine = lambda a, b: np.mean((a * b).sum(0) / np.sqrt((a * a).sum(0) * (b * b).sum(0)))  # noqa: E731
+    out = {name: np.zeros((depth + 1, len(seeds), len(sigma_w2))) for name in ("q", "q_pairs", "c", "c_upper", "c_lower")}
+    for i, seed in enumerate(seeds):
+        generator = torch.Generator(device=device).manual_seed(int(seed))
+        draw = lambda *shape: torch.randn(*shape, generator=generator, device=device, dtype=dtype).double().cpu().numpy()  # noqa: E731
+        network = [(draw(N, N), draw(N)) for _ in range(depth)]
+        for k, (sw, q_star, c_star) in enumerate(zip(sigma_w2, scales.q_star, scales.c_star)):
+            pairs = [base, partner(c0), partner(min(c_star + delta / 2, 1.0)), partner(c_star - delta / 2)]
+            z = np.concatenate([np.sqrt(N * q0) * probes, *(np.sqrt(N * q_star) * v for v in pairs)], axis=1)
+            for layer in range(depth + 1):
+                if layer:
+                    gauss, bias = network[layer - 1]
+                    z = np.sqrt(sw / N) * gauss @ np.tanh(z) + np.sqrt(sigma_b2) * bias[:, None]
+                length = (z * z).sum(0) / N
+                a, *partners = (z[:, n_probes + j * P : n_probes + (j + 1) * P] for j in range(4))
+                out["q"][layer, i, k], out["q_pairs"][layer, i, k] = length[:n_probes].mean(), length[n_probes:].mean()
+                for name, b in zip(("c", "c_upper", "c_lower"), partners):
+                    out[name][layer, i, k] = cosine(a, b)
+    return out
+
+
+def assert_matches(df, expected, rtol, atol):
+    """Every (layer, seed, σ_w²) value of ``df`` equals ``expected``'s (the table's rows run layer, seed, σ_w²)."""
+    for name, values in expected.items():
+        np.testing.assert_allclose(df[name].to_numpy().reshape(values.shape), values, rtol=rtol, atol=atol, err_msg=name)
+
+
+# float32: one layer's dot products of N = 256 terms round to ~√N·2⁻²⁴ ≈ 1e-6 (relative), and 6 layers
+# at χ₁ ≤ 1.6 (σ_w² = 3) grow that by a few times; the seed-to-seed spread at this width is ~1e-2.
+FLOAT32 = dict(rtol=2e-5, atol=2e-5)
+
+
 def test_probe_inputs_are_orthonormal():
     u = probe_inputs(64, 10, seed=3)
     np.testing.assert_allclose(u.T @ u, np.eye(10), atol=1e-12)
@@ -36,7 +79,9 @@ def test_batching_over_sigma_w2_changes_nothing_and_seeds_are_deterministic():
 
 
 def test_wide_networks_follow_the_mean_field_maps():
-    df = measure_propagation([1.5, 3.0], 0.05, width=2000, depth=3, seeds=[0, 1, 2, 3], n_probes=4, n_pairs=4, q0=1.5, c0=0.2, delta=0.1, log=lambda _: None)
+    df = measure_propagation(
+        [1.5, 3.0], 0.05, width=2000, depth=3, seeds=[0, 1, 2, 3], n_probes=4, n_pairs=4, q0=1.5, c0=0.2, delta=0.1, log=lambda _: None
+    )
     for sw, group in df.groupby("sigma_w2"):
         measured = group.groupby("layer")[["q", "c"]].mean()
         q_theory, _ = meanfield.propagate(1.5, 1.0, sw, 0.05, 3)
@@ -72,11 +117,23 @@ def test_no_finite_fixed_point_is_a_clear_error():
         measure_propagation([3.0], 0.05, **SMALL, activation="relu", log=lambda _: None)
 
 
+def test_each_network_is_the_plain_computation_on_the_weights_its_seed_draws():
+    """Per layer, seed and σ_w²: float64 to rounding, and float32 (what the workflow runs) within its rounding."""
+    df = measure_propagation([1.5, 3.0], 0.05, **SMALL, log=lambda _: None)
+    assert_matches(df, replayed([1.5, 3.0], 0.05, **SMALL), rtol=1e-10, atol=1e-12)
+    df32 = measure_propagation([1.5, 3.0], 0.05, **SMALL, dtype=torch.float32, log=lambda _: None)
+    assert_matches(df32, replayed([1.5, 3.0], 0.05, **SMALL, dtype=torch.float32), **FLOAT32)
+
+
 @pytest.mark.gpu
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
-def test_cuda_matches_cpu():
-    cpu = measure_propagation([1.5, 3.0], 0.05, **SMALL, device="cpu", log=lambda _: None)
-    gpu = measure_propagation([1.5, 3.0], 0.05, **SMALL, device="cuda", log=lambda _: None)
-    # Different generators on the two devices: compare statistics, not bits.
-    assert gpu.q.mean() == pytest.approx(cpu.q.mean(), rel=0.1)
-    assert gpu.c.mean() == pytest.approx(cpu.c.mean(), abs=0.05)
+@pytest.mark.parametrize("dtype, tolerance", [(torch.float64, dict(rtol=1e-9, atol=1e-11)), (torch.float32, FLOAT32)])
+def test_cuda_matches_the_plain_computation_on_the_same_networks(dtype, tolerance):
+    """The CUDA generator draws other networks than the CPU's (the same seed gives other weights), so
+    the CUDA table is checked, value by value, against the plain float64 computation on the networks
+    the CUDA generator draws; layer 0 (built on the CPU) must also equal the CPU's."""
+    gpu = measure_propagation([1.5, 3.0], 0.05, **SMALL, device="cuda", dtype=dtype, log=lambda _: None)
+    assert_matches(gpu, replayed([1.5, 3.0], 0.05, **SMALL, device="cuda", dtype=dtype), **tolerance)
+    cpu = measure_propagation([1.5, 3.0], 0.05, **SMALL, device="cpu", dtype=dtype, log=lambda _: None)
+    columns = ["q", "q_pairs", "c", "c_upper", "c_lower"]
+    np.testing.assert_allclose(gpu[gpu.layer == 0][columns], cpu[cpu.layer == 0][columns], **tolerance)

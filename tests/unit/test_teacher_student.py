@@ -25,7 +25,9 @@ from dltheory.teacher_student import (
     unstack_params,
 )
 
-TINY = Setup(n_in=6, teacher_widths=(3, 4), n_out=5, multiplier=3, n_train=512, n_eval=256, lr=0.01, batch_size=32, steps=40, dtype="float64")
+TINY = Setup(
+    n_in=6, teacher_widths=(3, 4), n_out=5, multiplier=3, n_train=512, n_eval=256, lr=0.01, batch_size=32, steps=40, dtype="float64"
+)
 
 
 def quiet(message):

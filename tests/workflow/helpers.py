@@ -3,6 +3,7 @@
 Everything runs in temporary copies of the repository, never in the checkout.
 """
 
+import contextlib
 import hashlib
 import os
 import re
@@ -13,21 +14,22 @@ from pathlib import Path
 
 import pytest
 
-
 ROOT = Path(__file__).resolve().parents[2]
 
 COPY = ["Snakefile", "workflow", "config", "profiles", "envs", "src", "pyproject.toml"]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 
-# Every figure's rules: the computing ones first, then claims and plot.
-RULES = {
-    "phase_diagram": ("phase_diagram_theory", "phase_diagram_propagation", "phase_diagram_claims", "phase_diagram_plot"),
-    "depth_accuracy": ("depth_accuracy_train", "depth_accuracy_claims", "depth_accuracy_plot"),
-    "lucky_weights": ("lucky_weights_train", "lucky_weights_lottery", "lucky_weights_claims", "lucky_weights_plot"),
-    "pixel_mi": ("pixel_mi_measure", "pixel_mi_claims", "pixel_mi_plot"),
-    "entropy_gain": ("entropy_gain_measure", "entropy_gain_claims", "entropy_gain_plot"),
-    "r2svm": ("r2svm_fit", "r2svm_claims", "r2svm_plot"),
-}
+sys.path.insert(0, str(ROOT / "src"))
+from dltheory.figures import NAMES  # noqa: E402  (the registry: every test takes the figures from it)
+
+
+def compute_rules(figure: str) -> tuple[str, ...]:
+    """The rules of a figure's own .smk (its compute rules), in the order they are written."""
+    return tuple(re.findall(r"^rule (\w+):", (ROOT / f"workflow/rules/{figure}.smk").read_text(), flags=re.MULTILINE))
+
+
+# Every registered figure's rules: its compute rules first, then the generated claims and plot.
+RULES = {figure: (*compute_rules(figure), f"{figure}_claims", f"{figure}_plot") for figure in NAMES}
 
 
 def copy_repo(dest: Path) -> Path:
@@ -70,3 +72,15 @@ def require_system(reason: str) -> None:
     if os.environ.get("DLTHEORY_REQUIRE_SYSTEM_TESTS") == "1":
         pytest.fail(f"required system test cannot run: {reason}")
     pytest.skip(reason)
+
+
+@contextlib.contextmanager
+def edited(path: Path, text: str = "\nEDITED = True\n"):
+    """``path`` with ``text`` appended (a statement: comments and docstrings change no code digest),
+    restored afterwards whatever happens, so that the shared smoke build is left as it was."""
+    original = path.read_text()
+    path.write_text(original + text)
+    try:
+        yield path
+    finally:
+        path.write_text(original)

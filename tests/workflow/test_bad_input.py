@@ -28,37 +28,21 @@ def untouched(repo):
     return tree_digest(repo / "results", repo / "figures")
 
 
+# End to end through Snakemake, one of each kind of check; every other bad value is a unit test
+# of the schemas and of the figures' checks (tests/unit/test_checks.py), in milliseconds.
 BAD_CONFIGS = [
-    ({"phase_diagram": {"propagation": {"sigma_b2": -0.05}}}, ["sigma_b2", "-0.05"]),
-    ({"phase_diagram": {"activation": "sigmoid"}}, ["sigmoid", "activation"]),
-    ({"phase_diagram": {"propagation": {"depth": 0}}}, ["depth", "minimum"]),
-    ({"phase_diagram": {"propagation": {"width": "wide"}}}, ["width", "wide"]),
-    ({"phase_diagram": {"grid": {"sigma_w2": {"min": 3.0, "max": 1.0, "num": 5}}}}, ["phase_diagram.grid.sigma_w2", "min"]),
-    ({"phase_diagram": {"activation": "relu"}}, ["phase_diagram.propagation.sigma_w2", "relu"]),
+    # the schema of a figure's section
+    ({"phase_diagram": {"compute": {"propagation": {"sigma_b2": -0.05}}}}, ["phase_diagram", "sigma_b2", "-0.05"]),
+    ({"phase_diagram": {"compute": {"propagation": {"widht": 100}}}}, ["widht"]),
+    # the global schema and the registry
     ({"device": "tpu"}, ["device", "tpu"]),
-    ({"figures": ["phase_diagram", "no_such_figure"]}, ["figures", "no_such_figure"]),
-    ({"phase_diagram": {"propagation": {"widht": 100}}}, ["widht"]),
-    ({"depth_accuracy": {"sigma_b2": 0.07}}, ["depth_accuracy.sigma_b2", "0.07", "phase_diagram.grid.sigma_b2"]),
-    ({"depth_accuracy": {"sigma_w2": {"min": 0.2, "max": 4.0, "num": 5}}}, ["depth_accuracy.sigma_w2", "inside"]),
-    ({"depth_accuracy": {"depths": [0, 5]}}, ["depths", "minimum"]),
-    ({"depth_accuracy": {"datasets": ["imagenet"]}}, ["datasets", "imagenet"]),
-    ({"depth_accuracy": {"optimizers": ["adam"]}}, ["optimizers", "adam"]),
-    ({"depth_accuracy": {"lr": {"sgd": -0.1}}}, ["lr", "-0.1"]),
-    ({"data": {"test_fraction": 0.9}}, ["test_fraction", "0.9"]),
-    ({"lucky_weights": {"teacher_widths": [10, 0]}}, ["teacher_widths", "minimum"]),
-    ({"lucky_weights": {"lr": 0}}, ["lr", "0"]),
-    ({"lucky_weights": {"lottery": {"keep": 5, "steps": 10}}}, ["lucky_weights.lottery.keep", "multiplier"]),
-    ({"lucky_weights": {"weight_choices": [0.0, 0.5], "n_in": 2}}, ["lucky_weights.weight_choices", "distinct"]),
-    ({"lucky_weights": {"batch_size": 4096}}, ["lucky_weights.batch_size", "n_train"]),
-    ({"pixel_mi": {"images": ["camera", "coins"]}}, ["images", "coins"]),
-    ({"pixel_mi": {"distances": {"min": 64, "max": 8, "num": 4}}}, ["pixel_mi.distances", "min"]),
-    ({"pixel_mi": {"representations": ["sobel_h"]}}, ["pixel_mi.representations", "pixels"]),
-    ({"entropy_gain": {"layers": 9}}, ["entropy_gain.layers", "patch_size"]),
-    ({"entropy_gain": {"kernel_size": 4}}, ["kernel_size", "4"]),
-    ({"entropy_gain": {"images": ["camera", "brick"]}}, ["images", "brick"]),
-    ({"r2svm": {"datasets": ["svhn"]}}, ["datasets", "svhn"]),
-    ({"r2svm": {"beta": 0}}, ["beta", "0"]),
-    ({"r2svm": {"synthetic": {"layers_shown": [1, 50]}}}, ["r2svm.synthetic.layers_shown", "50"]),
+    ({"figures": ["phase_diagram", "no_such_figure"]}, ["figures", "no_such_figure", "allowed"]),
+    ({"phase_diagramm": {"compute": {}}}, ["phase_diagramm", "unknown"]),
+    # a figure's cross-key check
+    (
+        {"depth_accuracy": {"compute": {"sigma_b2": 0.07}}},
+        ["depth_accuracy.compute.sigma_b2", "0.07", "phase_diagram.compute.grid.sigma_b2"],
+    ),
 ]
 
 
@@ -73,6 +57,19 @@ def test_bad_config_fails_before_any_job_and_keeps_results(smoke_build, tmp_path
     assert untouched(smoke_build) == before
 
 
+@pytest.mark.parametrize("value", [".nan", ".inf", "-.inf"])
+def test_non_finite_number_fails_before_any_job_and_keeps_the_built_table(smoke_build, tmp_path, value):
+    # Every schema bound is a comparison, and every comparison with NaN is false: YAML's .nan passed
+    # the schema, the job started, and Snakemake deleted the built propagation.csv before it died.
+    bad = tmp_path / "nan.yaml"
+    bad.write_text(f"phase_diagram:\n  compute:\n    propagation:\n      sigma_w2: [{value}, 2.0]\n")
+    before = untouched(smoke_build)
+    run = snakemake(smoke_build, "figures/all", "--configfile", "config/smoke.yaml", str(bad), "--cores", "1")
+    fails_cleanly(smoke_build, run, ["phase_diagram.compute.propagation.sigma_w2[0]", "not a finite number"])
+    assert untouched(smoke_build) == before
+    assert (smoke_build / "results/phase_diagram/propagation.csv").exists()
+
+
 def test_unknown_figure_target(smoke_build):
     before = untouched(smoke_build)
     run = snakemake(smoke_build, "figures/no_such_figure.pdf", "--configfile", "config/smoke.yaml", "--cores", "1")
@@ -83,10 +80,12 @@ def test_unknown_figure_target(smoke_build):
 def test_missing_published_data_fails_before_any_job_with_what_to_download(smoke_build, tmp_path):
     """The real-data option, offline: the run stops before any job, naming the files, their URLs and the folder."""
     override = tmp_path / "mnist.yaml"
-    override.write_text(yaml.safe_dump({"depth_accuracy": {"datasets": ["mnist"]}, "data": {"dir": str(tmp_path / "data")}}))
+    override.write_text(yaml.safe_dump({"depth_accuracy": {"compute": {"datasets": ["mnist"]}}, "data": {"dir": str(tmp_path / "data")}}))
     before = untouched(smoke_build)
     run = snakemake(smoke_build, "figures/all", "--configfile", "config/smoke.yaml", str(override), "--cores", "1")
-    output = fails_cleanly(smoke_build, run, ["data.dir", "train-images-idx3-ubyte.gz", "https://", str(tmp_path / "data"), "data.download"])
+    output = fails_cleanly(
+        smoke_build, run, ["data.dir", "train-images-idx3-ubyte.gz", "https://", str(tmp_path / "data"), "data.download"]
+    )
     assert "Building DAG" not in output
     assert untouched(smoke_build) == before
 
@@ -100,10 +99,18 @@ def built_copy(smoke_build, tmp_path):
 
 
 DAMAGES = {
-    "truncated table": ("results/pixel_mi/mi.csv", lambda b: b[: len(b) // 2], ["results/pixel_mi/mi.csv", "SHA-256", "rm results/pixel_mi/mi.csv"]),
+    "truncated table": (
+        "results/pixel_mi/mi.csv",
+        lambda b: b[: len(b) // 2],
+        ["results/pixel_mi/mi.csv", "SHA-256", "rm results/pixel_mi/mi.csv"],
+    ),
     "edited table": ("results/r2svm/layers.csv", lambda b: b.replace(b"0.", b"1.", 1), ["results/r2svm/layers.csv", "changed or damaged"]),
     "empty arrays": ("results/lucky_weights/students.npz", lambda b: b"", ["results/lucky_weights/students.npz", "SHA-256"]),
-    "broken sidecar": ("results/entropy_gain/entropy.meta.json", lambda b: b[:-5], ["results/entropy_gain/entropy.meta.json", "cannot be read"]),
+    "broken sidecar": (
+        "results/entropy_gain/entropy.meta.json",
+        lambda b: b[:-5],
+        ["results/entropy_gain/entropy.meta.json", "cannot be read"],
+    ),
 }
 
 

@@ -15,8 +15,15 @@ from helpers import ROOT, RULES, require_system, snakemake
 pytestmark = pytest.mark.workflow
 
 CHROMIUM_FLAGS = [  # headless, and no calls home from a machine without network
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--window-size=1400,1000",
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1400,1000",
 ]
 
 
@@ -75,7 +82,9 @@ def test_report_shows_every_figure_with_its_caption(browser, report, figure, tmp
     assert image.is_displayed() and image.size["width"] > 100
     browser.save_screenshot(str(tmp_path / f"{figure}.png"))  # for a human, when the test fails
 
-    page = click_until(browser, PNG_ROW + "//a[@iconname='information-circle']", page_with(browser, caption_title(figure).split("{{")[0].strip()))
+    page = click_until(
+        browser, PNG_ROW + "//a[@iconname='information-circle']", page_with(browser, caption_title(figure).split("{{")[0].strip())
+    )
     assert f"figures/{figure}.png" in page and "DESCRIPTION" in page
 
 

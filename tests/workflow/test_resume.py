@@ -10,8 +10,9 @@ import time
 import numpy as np
 import pytest
 import yaml
-from dltheory.artifacts import read_arrays
 from helpers import SNAKEMAKE, copy_repo, snakemake
+
+from dltheory.artifacts import read_arrays
 
 pytestmark = pytest.mark.workflow
 
@@ -27,7 +28,11 @@ def train(repo, *args):
 
 
 def arrays(repo):
-    return {f"{name}/{key}": a for name in ("students", "correlations") for key, a in read_arrays(repo / f"results/lucky_weights/{name}.npz").items()}
+    return {
+        f"{name}/{key}": a
+        for name in ("students", "correlations")
+        for key, a in read_arrays(repo / f"results/lucky_weights/{name}.npz").items()
+    }
 
 
 @pytest.fixture
@@ -35,7 +40,7 @@ def repos(tmp_path):
     pair = []
     for name in ("uninterrupted", "killed"):
         repo = copy_repo(tmp_path / name)
-        override = {"lucky_weights": {"steps": STEPS, "checkpoint_every": EVERY}}
+        override = {"lucky_weights": {"compute": {"steps": STEPS}, "run": {"checkpoint_every": EVERY}}}
         (repo / "config/resume.yaml").write_text(yaml.safe_dump(override))
         pair.append(repo)
     return pair

@@ -83,10 +83,24 @@ def start_cluster(folder: Path) -> dict:
     srun = folder / "bin/srun"
     srun.write_text(f'#!/bin/sh\nSLURM_CONF={conf} exec {shutil.which("srun")} "$@"\n')
     srun.chmod(0o755)
-    env = {**os.environ, "SLURM_CONF": str(conf), "PATH": os.pathsep.join([str(folder / "bin"), str(Path(sys.executable).parent), os.environ["PATH"]])}
+    env = {
+        **os.environ,
+        "SLURM_CONF": str(conf),
+        "PATH": os.pathsep.join([str(folder / "bin"), str(Path(sys.executable).parent), os.environ["PATH"]]),
+    }
     munge = folder / "munge"
-    subprocess.run(["munged", "--force", f"--key-file={key}", f"--socket={munge}/munge.socket", f"--pid-file={munge}/munged.pid",
-                    f"--log-file={munge}/munged.log", f"--seed-file={munge}/munged.seed"], check=True)
+    subprocess.run(
+        [
+            "munged",
+            "--force",
+            f"--key-file={key}",
+            f"--socket={munge}/munge.socket",
+            f"--pid-file={munge}/munged.pid",
+            f"--log-file={munge}/munged.log",
+            f"--seed-file={munge}/munged.seed",
+        ],
+        check=True,
+    )
     subprocess.run(["slurmctld", "-i"], env=env, check=True)
     subprocess.run(["slurmd"], env=env, check=True)
     deadline = time.monotonic() + 60
@@ -124,16 +138,29 @@ def slurm_env(tmp_path_factory):
 
 def test_smoke_figure_builds_through_slurm(slurm_env, tmp_path):
     repo = copy_repo(tmp_path)
-    run = snakemake(repo, f"figures/{FIGURE}.pdf", "--configfile", "config/smoke.yaml", "--workflow-profile", "profiles/slurm",
-                    "--slurm-status-command", "squeue", "--slurm-no-account", "--slurm-init-seconds-before-status-checks", "1",
-                    env=slurm_env, timeout=600)
+    run = snakemake(
+        repo,
+        f"figures/{FIGURE}.pdf",
+        "--configfile",
+        "config/smoke.yaml",
+        "--workflow-profile",
+        "profiles/slurm",
+        "--slurm-status-command",
+        "squeue",
+        "--slurm-no-account",
+        "--slurm-init-seconds-before-status-checks",
+        "1",
+        env=slurm_env,
+        timeout=600,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     assert (repo / f"figures/{FIGURE}.pdf").stat().st_size > 0 and (repo / f"results/{FIGURE}/claims.json").exists()
 
     # The queue saw exactly the compute jobs, each finished, with the profile's requests.
     fields = ["JobID", "Comment", "State", "NumCPUs", "MinMemory", "TimeLimit", "tres-per-job"]
-    queue = subprocess.run(["squeue", "-h", "-t", "all", "-O", ",".join(f"{f}:|" for f in fields)],
-                           env=slurm_env, capture_output=True, text=True, check=True).stdout
+    queue = subprocess.run(
+        ["squeue", "-h", "-t", "all", "-O", ",".join(f"{f}:|" for f in fields)], env=slurm_env, capture_output=True, text=True, check=True
+    ).stdout
     jobs = pd.DataFrame([line.split("|")[: len(fields)] for line in queue.splitlines()], columns=fields)
     jobs = jobs[jobs.Comment.str.startswith("rule_")]  # the comment names the rule
     assert sorted(jobs.Comment) == sorted(f"rule_{rule}" for rule in JOBS), queue

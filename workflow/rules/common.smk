@@ -11,19 +11,18 @@ os.environ.update(
     PYTHONPATH=os.pathsep.join(p for p in (os.path.join(workflow.basedir, "src"), os.environ.get("PYTHONPATH")) if p)
 )
 sys.path.insert(0, os.path.join(workflow.basedir, "src"))
+import dltheory.checks
 import dltheory.code_digest
 from dltheory.artifacts import damaged_artifacts, sidecar_path
-from dltheory.contract import ConfigError, non_finite
 from dltheory.figures import registry
 
 ENV = "../../envs/dltheory.yaml"
 FIGURES = registry()  # every registered figure, in order
-GLOBAL_KEYS = ("device", "figures", "data")  # the config's keys besides one section per figure
 
 
 def selected_figures():
     """The registered figures that config["figures"] asks for ("all", or a list), in registry order."""
-    return [fig for fig in FIGURES if config["figures"] == "all" or fig.name in config["figures"]]
+    return dltheory.checks.selected(config)
 
 
 def results(figure, name):
@@ -88,34 +87,10 @@ def figure_files(figure):
 
 
 def check_config(cfg):
-    """Before any job: no NaN or infinity anywhere, one section per registered figure and no other
-    key, each section valid against its schema, figures from the registry, and every selected
-    figure's cross-key checks. Each message names the key, the value and what is allowed."""
-    errors = non_finite(cfg)
-    names = [fig.name for fig in FIGURES]
-    unknown = sorted(set(cfg) - set(GLOBAL_KEYS) - set(names))
-    if unknown:
-        errors.append(f"{', '.join(unknown)}: unknown config key(s); allowed: {', '.join([*GLOBAL_KEYS, *names])}")
-    missing = [name for name in names if name not in cfg]
-    if missing:
-        errors.append(f"{', '.join(missing)}: missing config section(s) (config/config.yaml gives every figure's)")
-    not_figures = [name for name in cfg["figures"] if name not in names] if isinstance(cfg["figures"], list) else []
-    if not_figures:
-        errors.append(f"figures: {not_figures} are not figures; allowed: {', '.join(names)}")
+    """Before any job: the schemas and every selected figure's cross-key checks (dltheory.checks)."""
+    errors = dltheory.checks.config_errors(cfg, workflow.basedir)
     if errors:
-        raise WorkflowError("invalid config:\n  " + "\n  ".join(errors))
-    for fig in FIGURES:
-        try:
-            validate(cfg[fig.name], os.path.join(workflow.basedir, "workflow", "schemas", f"{fig.name}.schema.yaml"))
-        except WorkflowError as error:
-            raise WorkflowError(f"invalid config section {fig.name}:", error)
-    for fig in selected_figures():
-        try:
-            fig.check(cfg)
-        except ConfigError as error:
-            errors += error.messages
-    if errors:
-        raise WorkflowError("invalid config:\n  " + "\n  ".join(errors))
+        raise WorkflowError("invalid config (nothing was run or deleted):\n  " + "\n  ".join(e.replace("\n", "\n  ") for e in errors))
 
 
 def check_results():

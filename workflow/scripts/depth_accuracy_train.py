@@ -43,7 +43,12 @@ with log_to(snakemake.log[0]) as log:
             log=log,
         )
     log(f"trained in {t.seconds:.0f} s; diverged: {int(table.diverged.sum())} of {len(table)}")
-    log("mean training accuracy (rows: depth, columns: sigma_w2):\n" + table.pivot_table("train_acc", "depth", "sigma_w2", aggfunc=np.mean).round(2).to_string())
-    meta = provenance(dict(p.items()), data_source=data.source, seeds=seeds, device=device, threads=snakemake.threads, wall_time_s=t.seconds)
+    log(
+        "mean training accuracy (rows: depth, columns: sigma_w2):\n"
+        + table.pivot_table("train_acc", "depth", "sigma_w2", aggfunc=np.mean).round(2).to_string()
+    )
+    meta = provenance(
+        dict(p.items()), data_source=data.source, seeds=seeds, device=device, threads=snakemake.threads, wall_time_s=t.seconds
+    )
     write_table(table, snakemake.output.table, meta)
     shutil.rmtree(p.checkpoints, ignore_errors=True)  # the table is in place: the checkpoints are spent

@@ -8,7 +8,17 @@ import torch
 
 from dltheory.artifacts import Timer, log_to, provenance, read_arrays, write_table
 from dltheory.device import resolve_device
-from dltheory.teacher_student import REINIT_STREAM, Setup, observation_steps, recovery, student_init, ticket, top_fan_out, train_students, unstack_params
+from dltheory.teacher_student import (
+    REINIT_STREAM,
+    Setup,
+    observation_steps,
+    recovery,
+    student_init,
+    ticket,
+    top_fan_out,
+    train_students,
+    unstack_params,
+)
 
 p = snakemake.params
 cfg = snakemake.config["lucky_weights"]
@@ -36,8 +46,12 @@ with log_to(snakemake.log[0]) as log:
         )
     table = recovery(run.steps, run.corr, run.eval_loss, seeds + seeds, ["original"] * len(seeds) + ["reinit"] * len(seeds))
     final = table[table.step == table.step.max()]
-    log("final fraction of teacher nodes recovered (rows: init, columns: layer):\n"
-        + final.pivot_table("recovered", "init", "layer").round(3).to_string())
-    meta = provenance({**dict(p.items()), "kept_nodes": counts}, seeds=seeds, device=device, threads=snakemake.threads, wall_time_s=t.seconds)
+    log(
+        "final fraction of teacher nodes recovered (rows: init, columns: layer):\n"
+        + final.pivot_table("recovered", "init", "layer").round(3).to_string()
+    )
+    meta = provenance(
+        {**dict(p.items()), "kept_nodes": counts}, seeds=seeds, device=device, threads=snakemake.threads, wall_time_s=t.seconds
+    )
     write_table(table, snakemake.output.lottery, meta)
     shutil.rmtree(p.checkpoints, ignore_errors=True)

@@ -17,8 +17,10 @@ with log_to(snakemake.log[0]) as log:
     device = resolve_device(p.device)
     setup = Setup.from_config(p.setup)
     seeds = list(range(p.setup["seed"], p.setup["seed"] + p.setup["seeds"]))
-    log(f"{len(seeds)} students {setup.n_in}-{'-'.join(map(str, setup.student_widths))}-{setup.n_out} "
-        f"against a teacher {setup.n_in}-{'-'.join(map(str, setup.teacher_widths))}-{setup.n_out}, device {device}")
+    log(
+        f"{len(seeds)} students {setup.n_in}-{'-'.join(map(str, setup.student_widths))}-{setup.n_out} "
+        f"against a teacher {setup.n_in}-{'-'.join(map(str, setup.teacher_widths))}-{setup.n_out}, device {device}"
+    )
     init = [student_init(setup, s) for s in seeds]
     with Timer() as t:
         run = train_students(
@@ -32,13 +34,19 @@ with log_to(snakemake.log[0]) as log:
             log=log,
         )
     for layer, corr in enumerate(run.corr, 1):
-        log(f"layer {layer}: mean over teacher nodes of the best student's correlation: "
-            f"{corr[0].max(axis=1).mean():.3f} at init -> {corr[-1].max(axis=1).mean():.3f} at step {run.steps[-1]}")
+        log(
+            f"layer {layer}: mean over teacher nodes of the best student's correlation: "
+            f"{corr[0].max(axis=1).mean():.3f} at init -> {corr[-1].max(axis=1).mean():.3f} at step {run.steps[-1]}"
+        )
     log(f"trained in {t.seconds:.0f} s; diverged: {int(run.diverged.sum())} of {len(seeds)}")
     meta = provenance(dict(p.items()), seeds=seeds, device=device, threads=snakemake.threads, wall_time_s=t.seconds)
     corr = {f"corr_layer{layer}": c for layer, c in enumerate(run.corr, 1)}
-    write_arrays({"steps": run.steps, "seeds": np.array(seeds), "eval_loss": run.eval_loss, "diverged": run.diverged, **corr},
-                 snakemake.output.correlations, meta)
-    write_arrays({"seeds": np.array(seeds), **stack_params(init, "init_"), **stack_params(run.final, "final_")},
-                 snakemake.output.students, meta)
+    write_arrays(
+        {"steps": run.steps, "seeds": np.array(seeds), "eval_loss": run.eval_loss, "diverged": run.diverged, **corr},
+        snakemake.output.correlations,
+        meta,
+    )
+    write_arrays(
+        {"seeds": np.array(seeds), **stack_params(init, "init_"), **stack_params(run.final, "final_")}, snakemake.output.students, meta
+    )
     shutil.rmtree(p.checkpoints, ignore_errors=True)  # the artifacts are in place: the checkpoints are spent

@@ -54,21 +54,40 @@ def claims(artifacts: Artifacts, bars: dict) -> list[Claim]:
         first, first_sem = s.gain[1], s.gain_sem[1]
         late_gain = rows[rows.layer.isin(late)].gain.mean()
         tc0, tc_last = s.total_correlation[0], s.total_correlation[depth]
-        seeds_falling = int((rows[rows.layer == depth].set_index("seed").total_correlation < rows[rows.layer == 0].set_index("seed").total_correlation).sum())
+        seeds_falling = int(
+            (
+                rows[rows.layer == depth].set_index("seed").total_correlation < rows[rows.layer == 0].set_index("seed").total_correlation
+            ).sum()
+        )
         name = f"{estimator} estimator"
         out += [
-            Claim(NAME, f"the first layer raises the entropy of the representation ({name})", SOURCE,
-                  "gain of layer 1 > 0 (by > 2 s.e.m. over seeds)",
-                  f"{first:+.2f} ± {first_sem:.2f} bits (s.e.m., {int(s.seeds[1])} seeds); {s.entropy[0]:.2f} → {s.entropy[1]:.2f} bits",
-                  bool(first - 2 * first_sem > 0), float(first)),
-            Claim(NAME, f"the gain vanishes in the last layers: mean gain of layers {late[0]}–{late[-1]} / gain of layer 1 ({name})",
-                  SOURCE, f"< {max_late:.0%}",
-                  f"{late_gain / first:.0%} ({late_gain:+.3f} / {first:+.3f} bits)",
-                  bool(first > 0 and late_gain / first < max_late), float(late_gain / first)),
-            Claim(NAME, f"total correlation (redundancy) falls with depth ({name})", SOURCE,
-                  f"TC at layer {depth} < TC of the patches",
-                  f"{tc0:.2f} → {tc_last:.2f} bits (mean); lower in {seeds_falling} of {int(s.seeds[depth])} seeds",
-                  bool(tc_last < tc0), float(tc_last - tc0)),
+            Claim(
+                NAME,
+                f"the first layer raises the entropy of the representation ({name})",
+                SOURCE,
+                "gain of layer 1 > 0 (by > 2 s.e.m. over seeds)",
+                f"{first:+.2f} ± {first_sem:.2f} bits (s.e.m., {int(s.seeds[1])} seeds); {s.entropy[0]:.2f} → {s.entropy[1]:.2f} bits",
+                bool(first - 2 * first_sem > 0),
+                float(first),
+            ),
+            Claim(
+                NAME,
+                f"the gain vanishes in the last layers: mean gain of layers {late[0]}–{late[-1]} / gain of layer 1 ({name})",
+                SOURCE,
+                f"< {max_late:.0%}",
+                f"{late_gain / first:.0%} ({late_gain:+.3f} / {first:+.3f} bits)",
+                bool(first > 0 and late_gain / first < max_late),
+                float(late_gain / first),
+            ),
+            Claim(
+                NAME,
+                f"total correlation (redundancy) falls with depth ({name})",
+                SOURCE,
+                f"TC at layer {depth} < TC of the patches",
+                f"{tc0:.2f} → {tc_last:.2f} bits (mean); lower in {seeds_falling} of {int(s.seeds[depth])} seeds",
+                bool(tc_last < tc0),
+                float(tc_last - tc0),
+            ),
         ]
     return out
 
@@ -87,25 +106,39 @@ def plot(artifacts: Artifacts, bars: dict):
     colors = dict(zip(estimators, sns.color_palette("colorblind", len(estimators))))
     dim = int(table.projection_dim.iloc[0])
     fig, axes = plt.subplots(1, 3, figsize=(14, 4.3), constrained_layout=True)
-    panels = [("entropy", "(a) entropy of the feature map", "entropy H (bits)"),
-              ("gain", "(b) gain per layer", "gain $H_l - H_{l-1}$ (bits)"),
-              ("total_correlation", "(c) redundancy", "total correlation $\\sum_j H(z_j) - H(z)$ (bits)")]
+    panels = [
+        ("entropy", "(a) entropy of the feature map", "entropy H (bits)"),
+        ("gain", "(b) gain per layer", "gain $H_l - H_{l-1}$ (bits)"),
+        ("total_correlation", "(c) redundancy", "total correlation $\\sum_j H(z_j) - H(z)$ (bits)"),
+    ]
     offsets = dict(zip(estimators, np.linspace(-0.12, 0.12, len(estimators))))
     for ax, (column, title, ylabel) in zip(axes, panels):
         for estimator in estimators:
             rows, s = table[table.estimator == estimator], stats[stats.estimator == estimator].dropna(subset=[column])
             per_seed = rows.pivot(index="layer", columns="seed", values=column).dropna()
             ax.plot(per_seed.index + offsets[estimator], per_seed.to_numpy(), color=colors[estimator], lw=0.6, alpha=0.35)
-            ax.errorbar(s.layer + offsets[estimator], s[column], yerr=s[f"{column}_std"], color=colors[estimator], marker="o",
-                        ms=4, lw=2, capsize=2, label=f"{LABELS[estimator]} (mean ± s.d., {int(s.seeds.iloc[0])} seeds)")
+            ax.errorbar(
+                s.layer + offsets[estimator],
+                s[column],
+                yerr=s[f"{column}_std"],
+                color=colors[estimator],
+                marker="o",
+                ms=4,
+                lw=2,
+                capsize=2,
+                label=f"{LABELS[estimator]} (mean ± s.d., {int(s.seeds.iloc[0])} seeds)",
+            )
         ax.set(title=title, xlabel="layer (0 = contrast-normalized patches)", ylabel=ylabel)
         ax.set_xticks(sorted(set(table.layer)))
     axes[0].axhline(dim / 2 * LOG2_2PIE, color="0.3", ls=":", lw=1, label=f"ceiling: {dim} independent unit Gaussians")
     axes[1].axhline(0, color="0.3", lw=0.8)
     axes[0].legend(fontsize="x-small", loc="lower right")
     units = table.drop_duplicates("layer").set_index("layer").units
-    fig.suptitle(f"Random 3×3 conv + ReLU layers on natural-image patches; entropy of {dim} random projections of the "
-                 f"standardized map (map sizes {', '.join(str(u) for u in units)})", fontsize="small")
+    fig.suptitle(
+        f"Random 3×3 conv + ReLU layers on natural-image patches; entropy of {dim} random projections of the "
+        f"standardized map (map sizes {', '.join(str(u) for u in units)})",
+        fontsize="small",
+    )
     return fig
 
 
@@ -114,10 +147,12 @@ def check(config: dict) -> None:
     eg = config[NAME]["compute"]
     left = eg["patch_size"] - eg["layers"] * (eg["kernel_size"] - 1)
     if left < 1:
-        require([
-            f"{NAME}.compute.layers: {eg['layers']} layers of {eg['kernel_size']}x{eg['kernel_size']} kernels shrink "
-            f"{eg['patch_size']} px patches to nothing; allowed: layers <= {(eg['patch_size'] - 1) // (eg['kernel_size'] - 1)} or larger patch_size"
-        ])
+        require(
+            [
+                f"{NAME}.compute.layers: {eg['layers']} layers of {eg['kernel_size']}x{eg['kernel_size']} kernels shrink "
+                f"{eg['patch_size']} px patches to nothing; allowed: layers <= {(eg['patch_size'] - 1) // (eg['kernel_size'] - 1)} or larger patch_size"
+            ]
+        )
 
 
 FIGURE = Figure(

@@ -247,7 +247,9 @@ def plot(artifacts: Artifacts, bars: dict):
         ax.axhline(MATCH, color="0.4", ls=":", lw=1)
         _, e, n_s, n_t = corr.shape
         ax.set(xscale="log", ylim=(min(0.0, best.min()), 1.02), xlabel="SGD step + 1", ylabel="best student correlation")
-        ax.set_title(f"(a) layer {l + 1}: {n_t} teacher nodes, {n_s} students\n(thin: each teacher node of seed {int(correlations['seeds'][0])})")
+        ax.set_title(
+            f"(a) layer {l + 1}: {n_t} teacher nodes, {n_s} students\n(thin: each teacher node of seed {int(correlations['seeds'][0])})"
+        )
         ax.legend(loc="lower right", fontsize="x-small")
 
     ax = axes[1, 0]
@@ -259,7 +261,13 @@ def plot(artifacts: Artifacts, bars: dict):
     ax.plot(range(len(means)), means.to_numpy(), "k_", ms=22, mew=2.5, label="mean")
     ax.axhline(0.5, color="0.4", ls="--", lw=1, label="chance (random rank)")
     ax.axhline(max_rank, color="C3", ls=":", lw=1.2, label=f"{max_rank:.0%} of the width")
-    ax.set(ylim=(0, 1), xticks=range(len(means)), xticklabels=means.index, xlabel="layer", ylabel="initial rank of the final winner / student width")
+    ax.set(
+        ylim=(0, 1),
+        xticks=range(len(means)),
+        xticklabels=means.index,
+        xlabel="layer",
+        ylabel="initial rank of the final winner / student width",
+    )
     ax.set_title("(b) luck: each teacher node's final winner,\nranked at init among all students")
     ax.legend(loc="upper left", fontsize="x-small")
 
@@ -292,7 +300,7 @@ def plot(artifacts: Artifacts, bars: dict):
     ax.set(xscale="log", ylim=(0, 1), xlabel="SGD step + 1", ylabel="teacher nodes recovered (corr ≥ 0.95)")
     ax.set_title("(d) lottery ticket (our protocol): top fan-out\nnodes, original init vs re-init")
     ax.legend(loc="upper left", fontsize="x-small")
-    for ax in axes[0, len(layers):]:
+    for ax in axes[0, len(layers) :]:
         ax.set_visible(False)
     return fig
 
@@ -333,7 +341,11 @@ def check(config: dict) -> None:
 
 
 def artifacts(config: dict) -> dict[str, str]:
-    return {"correlations": FIGURE.result("correlations.npz"), "students": FIGURE.result("students.npz"), "lottery": FIGURE.result("lottery.csv")}
+    return {
+        "correlations": FIGURE.result("correlations.npz"),
+        "students": FIGURE.result("students.npz"),
+        "lottery": FIGURE.result("lottery.csv"),
+    }
 
 
 FIGURE = Figure(

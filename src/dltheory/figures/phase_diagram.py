@@ -67,11 +67,25 @@ def claims(artifacts: Artifacts, bars: dict) -> list[Claim]:
         )
     elif activation == "relu":
         value = critical_sigma_w2(critical_line, 0.0)
-        out.append(Claim(NAME, "critical point of ReLU", "Poole et al. 2016 (χ_1 = σ_w²/2)", "(2, 0)", f"({value:g}, 0)", bool(abs(value - 2) < 1e-12), value))
+        out.append(
+            Claim(
+                NAME,
+                "critical point of ReLU",
+                "Poole et al. 2016 (χ_1 = σ_w²/2)",
+                "(2, 0)",
+                f"({value:g}, 0)",
+                bool(abs(value - 2) < 1e-12),
+                value,
+            )
+        )
     for row in fits.itertuples():
         if not row.distance_to_critical >= bars["away_from_critical"]:
             continue
-        measured = "no fit window above noise" if row.n_layers == 0 else f"ξ = {row.xi_c_measured:.2f} ({row.relative_error:+.1%}, layers {row.first_layer}–{row.last_layer})"
+        measured = (
+            "no fit window above noise"
+            if row.n_layers == 0
+            else f"ξ = {row.xi_c_measured:.2f} ({row.relative_error:+.1%}, layers {row.first_layer}–{row.last_layer})"
+        )
         out.append(
             Claim(
                 NAME,
@@ -118,7 +132,9 @@ def plot(artifacts: Artifacts, bars: dict):
     y1 = grid.index.max()
     ax_map.text(x0 + 0.03 * (x1 - x0), 0.9 * y1, "ordered:\nvanishing gradients", ha="left", va="center")
     ax_map.text(x1 - 0.03 * (x1 - x0), 0.9 * y1, "chaotic:\nexploding gradients", ha="right", va="center")
-    ax_map.set(xlabel=r"$\sigma_w^2$", ylabel=r"$\sigma_b^2$", xlim=(x0, x1), ylim=(grid.index.min(), y1), title=f"(a) phase diagram, {activation}")
+    ax_map.set(
+        xlabel=r"$\sigma_w^2$", ylabel=r"$\sigma_b^2$", xlim=(x0, x1), ylim=(grid.index.min(), y1), title=f"(a) phase diagram, {activation}"
+    )
     ax_map.legend(loc="center right", fontsize="small", framealpha=0.9)
 
     # (b), (c): theory lines, measured means ± standard error over seeds.
@@ -150,7 +166,13 @@ def plot(artifacts: Artifacts, bars: dict):
     crit = fits.critical_sigma_w2.iloc[0]
     ax_xi.axvspan(crit - away, crit + away, color="0.9", label="near-critical (no claim)")
     ax_xi.axvline(crit, color="k", ls=":", lw=1)
-    ax_xi.set(xlabel=r"$\sigma_w^2$", ylabel=r"$\xi_c$ (layers)", title=rf"(d) correlation depth scale at $\sigma_b^2 = {sigma_b2:g}$", ylim=(1, 300), xlim=(x0, x1 + 0.1))
+    ax_xi.set(
+        xlabel=r"$\sigma_w^2$",
+        ylabel=r"$\xi_c$ (layers)",
+        title=rf"(d) correlation depth scale at $\sigma_b^2 = {sigma_b2:g}$",
+        ylim=(1, 300),
+        xlim=(x0, x1 + 0.1),
+    )
     ax_xi.legend(fontsize="small")
     return fig
 

@@ -102,14 +102,25 @@ def plot(artifacts: Artifacts, bars: dict):
                 per_image = table[table.representation == rep].groupby(["image", "distance"]).mi_bits.mean().unstack("image")
                 ax.plot(per_image.index, per_image.to_numpy(), color="0.75", lw=0.8)
             c = curves[curves.representation == rep]
-            ax.errorbar(c.distance, c.mi_bits, yerr=c.sem_bits, color=colors[rep], marker="o", ms=4, lw=2, capsize=2,
-                        label=f"{rep} (mean of {int(c.images.iloc[0])} images ± s.e.m.)")
+            ax.errorbar(
+                c.distance,
+                c.mi_bits,
+                yerr=c.sem_bits,
+                color=colors[rep],
+                marker="o",
+                ms=4,
+                lw=2,
+                capsize=2,
+                label=f"{rep} (mean of {int(c.images.iloc[0])} images ± s.e.m.)",
+            )
             ax.plot(c.distance, c.mi_shuffled_bits, color=colors[rep], ls="--", lw=1, label=f"{rep}: shuffled-pixel floor")
         ax.set(xscale="log", xlabel="distance between the two pixels (px)", ylabel="mutual information (bits)")
         ax.set_title(title)
         ax.legend(fontsize="x-small", loc="upper right")
     n_bins = int(table.n_bins.iloc[0])
-    fig.suptitle(f"Plug-in MI, {n_bins} quantile bins per image, Miller–Madow corrected; horizontal and vertical pairs averaged", fontsize="small")
+    fig.suptitle(
+        f"Plug-in MI, {n_bins} quantile bins per image, Miller–Madow corrected; horizontal and vertical pairs averaged", fontsize="small"
+    )
     return fig
 
 
@@ -119,7 +130,9 @@ def check(config: dict) -> None:
     if pm["distances"]["min"] >= pm["distances"]["max"]:
         errors.append(f"{NAME}.compute.distances: min ({pm['distances']['min']}) must be < max ({pm['distances']['max']})")
     if "pixels" not in pm["representations"]:
-        errors.append(f"{NAME}.compute.representations: {pm['representations']} lacks 'pixels', which the claims are about; allowed: a list with pixels")
+        errors.append(
+            f"{NAME}.compute.representations: {pm['representations']} lacks 'pixels', which the claims are about; allowed: a list with pixels"
+        )
     require(errors)
 
 

@@ -9,7 +9,6 @@ projection (:mod:`dltheory.r2svm`).
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from ..claims import Claim
@@ -50,25 +49,50 @@ def claims(artifacts: Artifacts, bars: dict) -> list[Claim]:
         start = depth - depth // 3
         late_gain = last - r.test_acc[start]
         out += [
-            Claim(NAME, f"{dataset}: R2SVM test accuracy at its best layer exceeds layer 1 (a linear SVM)", SOURCE,
-                  "best layer > layer 1 (mean over draws; the best layer is picked on the test split)",
-                  f"{top:.2%} at layer {best} vs {first:.2%}; last layer {last:.2%}; RBF SVM {reference(table, dataset, 'rbf_svm'):.2%}",
-                  bool(top > first), float(top - first)),
-            Claim(NAME, f"{dataset}: accuracy saturates: gain over layers {start}–{depth}", SOURCE, f"< {max_late_gain * 100:.1f} points",
-                  f"{late_gain * 100:+.2f} points ({r.test_acc[start]:.2%} → {last:.2%})", bool(late_gain < max_late_gain), float(late_gain)),
-            Claim(NAME, f"{dataset}: run-to-run s.d. of the last layer's test accuracy", SOURCE, "≤ 0.25 points",
-                  f"{r.test_acc_std[depth] * 100:.2f} points ({int(r.seeds[depth])} draws)", bool(r.test_acc_std[depth] <= 0.0025),
-                  float(r.test_acc_std[depth])),
+            Claim(
+                NAME,
+                f"{dataset}: R2SVM test accuracy at its best layer exceeds layer 1 (a linear SVM)",
+                SOURCE,
+                "best layer > layer 1 (mean over draws; the best layer is picked on the test split)",
+                f"{top:.2%} at layer {best} vs {first:.2%}; last layer {last:.2%}; RBF SVM {reference(table, dataset, 'rbf_svm'):.2%}",
+                bool(top > first),
+                float(top - first),
+            ),
+            Claim(
+                NAME,
+                f"{dataset}: accuracy saturates: gain over layers {start}–{depth}",
+                SOURCE,
+                f"< {max_late_gain * 100:.1f} points",
+                f"{late_gain * 100:+.2f} points ({r.test_acc[start]:.2%} → {last:.2%})",
+                bool(late_gain < max_late_gain),
+                float(late_gain),
+            ),
+            Claim(
+                NAME,
+                f"{dataset}: run-to-run s.d. of the last layer's test accuracy",
+                SOURCE,
+                "≤ 0.25 points",
+                f"{r.test_acc_std[depth] * 100:.2f} points ({int(r.seeds[depth])} draws)",
+                bool(r.test_acc_std[depth] <= 0.0025),
+                float(r.test_acc_std[depth]),
+            ),
         ]
     if "two_spirals" in set(table.dataset):
         r = c[(c.dataset == "two_spirals") & (c.method == "r2svm")].set_index("layer")
         depth = int(r.index.max())
         deep = r.test_acc[r.index > depth - depth // 3].mean()
         linear = reference(table, "two_spirals", "linear_svm")
-        out.append(Claim(NAME, "two spirals: the deep layers separate the spirals where a linear SVM is near chance", SOURCE,
-                         f"mean test accuracy of layers > {depth - depth // 3} ≥ {spirals_target:.0%}; linear SVM within {chance_margin:.0%} of 50%",
-                         f"{deep:.1%} (best layer {r.test_acc.max():.1%}); linear SVM {linear:.1%}; RBF SVM {reference(table, 'two_spirals', 'rbf_svm'):.1%}",
-                         bool(deep >= spirals_target and abs(linear - 0.5) <= chance_margin), float(deep)))
+        out.append(
+            Claim(
+                NAME,
+                "two spirals: the deep layers separate the spirals where a linear SVM is near chance",
+                SOURCE,
+                f"mean test accuracy of layers > {depth - depth // 3} ≥ {spirals_target:.0%}; linear SVM within {chance_margin:.0%} of 50%",
+                f"{deep:.1%} (best layer {r.test_acc.max():.1%}); linear SVM {linear:.1%}; RBF SVM {reference(table, 'two_spirals', 'rbf_svm'):.1%}",
+                bool(deep >= spirals_target and abs(linear - 0.5) <= chance_margin),
+                float(deep),
+            )
+        )
     return out
 
 
@@ -95,9 +119,16 @@ def plot(artifacts: Artifacts, bars: dict):
         for method, label in METHODS.items():
             r = c[(c.dataset == dataset) & (c.method == method)]
             if len(r):
-                ax.plot(r.layer, r.test_acc, color=colors[method], lw=2 if method == "r2svm" else 1.2,
-                        label=f"{label} ({int(r.seeds.iloc[0])} draws)" if method == "r2svm" else label)
-                ax.fill_between(r.layer, r.test_acc - r.test_acc_std.fillna(0), r.test_acc + r.test_acc_std.fillna(0), color=colors[method], alpha=0.2)
+                ax.plot(
+                    r.layer,
+                    r.test_acc,
+                    color=colors[method],
+                    lw=2 if method == "r2svm" else 1.2,
+                    label=f"{label} ({int(r.seeds.iloc[0])} draws)" if method == "r2svm" else label,
+                )
+                ax.fill_between(
+                    r.layer, r.test_acc - r.test_acc_std.fillna(0), r.test_acc + r.test_acc_std.fillna(0), color=colors[method], alpha=0.2
+                )
         for method, style in (("linear_svm", ":"), ("rbf_svm", "--")):
             ax.axhline(reference(table, dataset, method), color="0.3", ls=style, lw=1, label=method.replace("_", " ").replace("svm", "SVM"))
         ax.set(title=f"(a, c) {dataset}", xlabel="layers", ylabel="test accuracy")
@@ -112,8 +143,11 @@ def plot(artifacts: Artifacts, bars: dict):
             ax.contourf(xs, ys, labels[col], levels=[-0.5, 0.5, 1.5], cmap=cmap)
             ax.scatter(x[:, 0], x[:, 1], c=y, cmap=ListedColormap(sns.color_palette("dark", 2)), s=3, lw=0)
             ax.set(xticks=[], yticks=[], title=f"(b) {dataset}, layer {layer}: {acc[layer]:.1%}")
-    fig.suptitle("R2SVM: $x_{l+1} = σ(d + β W_{l+1} [o_1; …; o_l])$, fresh $W_{l+1}$ ~ N(0, 1) per layer, C by cross-validation; "
-                 "test accuracy (the ablations are deterministic: one draw)", fontsize="small")
+    fig.suptitle(
+        "R2SVM: $x_{l+1} = σ(d + β W_{l+1} [o_1; …; o_l])$, fresh $W_{l+1}$ ~ N(0, 1) per layer, C by cross-validation; "
+        "test accuracy (the ablations are deterministic: one draw)",
+        fontsize="small",
+    )
     return fig
 
 
@@ -122,7 +156,9 @@ def check(config: dict) -> None:
     errors = []
     too_deep = [l for l in rs["synthetic"]["layers_shown"] if l > rs["layers"]]
     if too_deep:
-        errors.append(f"{NAME}.compute.synthetic.layers_shown: {too_deep} exceed {NAME}.compute.layers ({rs['layers']}); allowed: 1 .. {rs['layers']}")
+        errors.append(
+            f"{NAME}.compute.synthetic.layers_shown: {too_deep} exceed {NAME}.compute.layers ({rs['layers']}); allowed: 1 .. {rs['layers']}"
+        )
     if not rs["datasets"] and not rs["synthetic"]["datasets"]:
         errors.append(f"{NAME}.compute.datasets and {NAME}.compute.synthetic.datasets are both empty; allowed: at least one dataset")
     require(errors + missing_data_errors(config["data"], rs["datasets"]))
