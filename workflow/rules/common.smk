@@ -1,4 +1,4 @@
-# Helpers shared by the rule files: the registry of figures, paths of artifacts, the code a job
+# Helpers shared by the .smk files: the registry of figures, paths of artifacts, the code a job
 # runs, and the checks that run before any job.
 import os
 import sys
