@@ -72,3 +72,10 @@ def test_inspect_summarizes_every_artifact_type(tmp_path, capsys):
     assert main(["inspect", str(tmp_path / "t.csv")]) == 0
     assert main(["inspect", str(tmp_path / "missing.csv")]) == 2
     assert "no such artifact" in capsys.readouterr().err
+
+
+def test_sidecar_replaces_only_the_last_suffix():
+    # The workflow declares sidecars with this function (common.smk's meta()); the writer uses it
+    # too, so a dotted name such as fits.v2.csv has one sidecar path on both sides.
+    assert str(artifacts.sidecar_path("results/x/fits.v2.csv")) == "results/x/fits.v2.meta.json"
+    assert str(artifacts.sidecar_path("results/x/table.csv")) == "results/x/table.meta.json"
