@@ -39,7 +39,7 @@ rule all_figures:
     default_target: True
     localrule: True
     input:
-        figures=[f for fig in selected_figures() for f in figure_files(fig.name)],
+        figures=[f for fig in selected_figures() for f in figure_files(fig.name).values()],
         claims=[results(fig.name, "claims.json") for fig in selected_figures()],
     output:
         manifest="figures/all",

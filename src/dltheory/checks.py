@@ -18,33 +18,32 @@ import functools
 from pathlib import Path
 
 from .contract import ConfigError, non_finite
-from .figures import registry
+from .figures import NAMES, figure
 
 GLOBAL_KEYS = ("device", "figures", "data")  # the config's keys besides one section per figure
 
 
 def selected(config: dict) -> list:
     """The registered figures that ``config['figures']`` asks for ("all", or a list), in registry order."""
-    return [fig for fig in registry() if config["figures"] == "all" or fig.name in config["figures"]]
+    return [figure(name) for name in NAMES if config["figures"] == "all" or name in config["figures"]]
 
 
 def config_errors(config: dict, root: str | Path) -> list[str]:
     """Everything wrong with ``config`` (merged from every config file), as messages; [] if nothing.
     ``root``: the repository, whose ``workflow/schemas`` hold the schemas."""
-    names = [fig.name for fig in registry()]
     errors = non_finite(config)
-    unknown = sorted(set(config) - set(GLOBAL_KEYS) - set(names))
+    unknown = sorted(set(config) - set(GLOBAL_KEYS) - set(NAMES))
     if unknown:
-        errors.append(f"{', '.join(unknown)}: unknown config key(s); allowed: {', '.join([*GLOBAL_KEYS, *names])}")
-    missing = [key for key in [*GLOBAL_KEYS, *names] if key not in config]
+        errors.append(f"{', '.join(unknown)}: unknown config key(s); allowed: {', '.join([*GLOBAL_KEYS, *NAMES])}")
+    missing = [key for key in [*GLOBAL_KEYS, *NAMES] if key not in config]
     if missing:
         errors.append(f"{', '.join(missing)}: missing from the config (config/config.yaml gives every key)")
     if errors:
         return errors
     figures = config["figures"]
-    if isinstance(figures, list) and set(figures) - set(names):
-        errors.append(f"figures: {[f for f in figures if f not in names]} are not figures; allowed: all, or a list of {', '.join(names)}")
-    for section in [None, *names]:
+    if isinstance(figures, list) and set(figures) - set(NAMES):
+        errors.append(f"figures: {[f for f in figures if f not in NAMES]} are not figures; allowed: all, or a list of {', '.join(NAMES)}")
+    for section in [None, *NAMES]:
         validator = _validator(str(Path(root).resolve() / "workflow" / "schemas"), section or "config")
         for error in sorted(validator.iter_errors(config if section is None else config[section]), key=lambda e: list(map(str, e.path))):
             key = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.path)
@@ -72,4 +71,5 @@ def _validator(schemas: str, name: str):
         return Resource.from_contents(yaml.safe_load(Path(uri.removeprefix("file://")).read_text()))
 
     uri = f"file://{schemas}/{name}.schema.yaml"
-    return Draft202012Validator({**load(uri).contents, "$id": uri}, registry=Registry(retrieve=load))
+    schema = load(uri).contents
+    return Draft202012Validator({**schema, "$id": uri}, registry=Registry(retrieve=load))

@@ -15,6 +15,7 @@ import hashlib
 from pathlib import Path
 
 
+@functools.cache  # code() and code_digest() of every rule ask for the same lists
 def code_files(root: str | Path, script: str, *dynamic: str) -> tuple[str, ...]:
     """``workflow/scripts/<script>``, the ``src/dltheory/<m>`` of ``dynamic`` (modules the script
     imports by name at run time, e.g. ``figures/pixel_mi.py``), and every dltheory module those

@@ -38,6 +38,11 @@ class ConfigError(ValueError):
         self.messages = list(messages)
 
 
+def increasing(key: str, spec: dict) -> list[str]:
+    """The message for a range ``{min, max, ...}`` at ``key`` whose min is not below its max; [] if it is."""
+    return [] if spec["min"] < spec["max"] else [f"{key}: min ({spec['min']}) must be < max ({spec['max']})"]
+
+
 def require(errors: list[str]) -> None:
     """Raise :class:`ConfigError` with ``errors`` when there are any; the checks' last line."""
     if errors:

@@ -3,27 +3,18 @@ bad value is refused with a message naming its key, its value and what is allowe
 each; tests/workflow/test_bad_input.py runs one of each kind through Snakemake."""
 
 import copy
-import functools
-from pathlib import Path
 
 import pytest
-import yaml
+from shipped import ROOT, shipped
 from snakemake.utils import update_config
 
 from dltheory.checks import config_errors, selected
 from dltheory.figures import NAMES
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@functools.cache
-def shipped(name: str) -> dict:
-    return yaml.safe_load((ROOT / "config" / name).read_text())
-
 
 def config(*overrides: dict) -> dict:
     """config/config.yaml with config/smoke.yaml and ``overrides`` merged over it, as Snakemake merges --configfile."""
-    merged = copy.deepcopy(shipped("config.yaml"))
+    merged = shipped("config.yaml")
     for override in [shipped("smoke.yaml"), *overrides]:
         update_config(merged, copy.deepcopy(override))
     return merged
@@ -33,7 +24,7 @@ def config(*overrides: dict) -> dict:
 def test_shipped_configs_pass(files):
     merged = {}
     for name in files:
-        update_config(merged, copy.deepcopy(shipped(name)))
+        update_config(merged, shipped(name))
     merged["data"]["download"] = True  # paper.yaml's datasets are fetched, not present here
     assert config_errors(merged, ROOT) == []
 

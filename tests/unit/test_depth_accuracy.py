@@ -1,12 +1,10 @@
 """dltheory.figures.depth_accuracy: ξ_c lookups, the k fit, the ridge and the claims, on tables
 whose answers are known."""
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
+from shipped import bars
 
 from dltheory.figures import depth_accuracy as fig
 from dltheory.meanfield import depth_scales_table
@@ -65,7 +63,7 @@ def test_ridge_is_the_vertex_of_the_parabola_through_the_peak():
     assert fig.ridge(x, np.array([3.0, 2.0, 1.0, 0.0])) == 1.0  # a peak at the edge stays there
 
 
-BARS = yaml.safe_load((Path(__file__).resolve().parents[2] / "config/config.yaml").read_text())["depth_accuracy"]["claims"]
+BARS = bars("depth_accuracy")
 
 
 def judged(depth_scales, k_true: float, bars=BARS):

@@ -1,15 +1,13 @@
 """phase_diagram's claims at their bars (config phase_diagram.claims): the critical point of tanh
 at σ_b² = 0.05 against the known 1.7610, and measured ξ_c against theory, away from criticality."""
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
-import yaml
+from shipped import bars
 
 from dltheory.figures import phase_diagram as fig
 
-BARS = yaml.safe_load((Path(__file__).resolve().parents[2] / "config/config.yaml").read_text())["phase_diagram"]["claims"]
+BARS = bars("phase_diagram")
 
 
 def artifacts(critical: float, errors: list[float], distances: list[float]) -> dict:

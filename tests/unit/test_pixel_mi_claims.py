@@ -1,16 +1,14 @@
 """pixel_mi's claims at their bars (config pixel_mi.claims): monotone decay, the far/near ratio,
 and the margin over the shuffled floor."""
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
+from shipped import bars
 
 from dltheory.figures import pixel_mi as fig
 
-BARS = yaml.safe_load((Path(__file__).resolve().parents[2] / "config/config.yaml").read_text())["pixel_mi"]["claims"]
+BARS = bars("pixel_mi")
 DISTANCES = [1, 4, 16, 64]
 
 

@@ -1,16 +1,14 @@
 """r2svm's claims at their bars (config r2svm.claims): gain over layer 1, saturation, run-to-run
 spread, and two spirals against a linear SVM near chance."""
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
+from shipped import bars
 
 from dltheory.figures import r2svm as fig
 
-BARS = yaml.safe_load((Path(__file__).resolve().parents[2] / "config/config.yaml").read_text())["r2svm"]["claims"]
+BARS = bars("r2svm")
 LAYERS = 30
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from shipped import shipped
 
 from dltheory.contract import Artifacts, Figure
 from dltheory.figures import NAMES, figure
@@ -55,7 +56,7 @@ def test_a_figure_registered_without_its_pieces_is_caught():
 def test_figure_object_follows_the_contract(name):
     fig = figure(name)
     assert isinstance(fig, Figure) and fig.name == name and fig.title and fig.sources
-    config = yaml.safe_load((ROOT / "config/config.yaml").read_text())
+    config = shipped()
     paths = fig.artifacts(config)
     assert paths and all(p.startswith("results/") for v in paths.values() for p in ([v] if isinstance(v, str) else v))
     assert not set(paths) & set(fig.analysis), "an analysis table may not shadow an artifact"

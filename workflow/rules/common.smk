@@ -83,7 +83,13 @@ def data_params():
 
 
 def figure_files(figure):
-    return [f"figures/{figure}.pdf", f"figures/{figure}.png"]
+    """The files of a figure, by format: {"pdf": figures/<figure>.pdf, "png": figures/<figure>.png}."""
+    return {ext: f"figures/{figure}.{ext}" for ext in ("pdf", "png")}
+
+
+def analysis_tables(fig):
+    """The tables a figure's claims job derives (Figure.analysis), as paths under results/<figure>/."""
+    return {key: results(fig.name, file) for key, file in fig.analysis.items()}
 
 
 def check_config(cfg):

@@ -16,7 +16,7 @@ for fig in FIGURES:
             **fig.artifacts(config),
         output:
             claims=results(fig.name, "claims.json"),
-            **with_meta(**{key: results(fig.name, file) for key, file in fig.analysis.items()}),
+            **with_meta(**analysis_tables(fig)),
         params:
             code=code_digest("figure_claims.py", f"figures/{fig.name}.py"),
             figure=fig.name,
@@ -35,11 +35,11 @@ for fig in FIGURES:
         input:
             code=code("figure_plot.py", f"figures/{fig.name}.py"),
             **fig.artifacts(config),
-            **{key: results(fig.name, file) for key, file in fig.analysis.items()},
+            **analysis_tables(fig),
         output:
             **{
-                ext: report(f"figures/{fig.name}.{ext}", caption=f"../report/{fig.name}.rst", category=fig.name, labels={"format": ext.upper()})
-                for ext in ("pdf", "png")
+                ext: report(path, caption=f"../report/{fig.name}.rst", category=fig.name, labels={"format": ext.upper()})
+                for ext, path in figure_files(fig.name).items()
             },
         params:
             code=code_digest("figure_plot.py", f"figures/{fig.name}.py"),

@@ -2,6 +2,9 @@
 # then the lottery-ticket retraining of its sub-networks. The node tables, claims and plot
 # (workflow/rules/figures.smk) are computed from the saved correlations and weights.
 
+# The students' setup, shared by both jobs: everything but the lottery, which only the second uses.
+STUDENTS_SETUP = {k: v for k, v in compute("lucky_weights").items() if k != "lottery"}
+
 
 rule lucky_weights_train:
     input:
@@ -10,8 +13,7 @@ rule lucky_weights_train:
         **with_meta(correlations=results("lucky_weights", "correlations.npz"), students=results("lucky_weights", "students.npz")),
     params:
         code=code_digest("lucky_weights_train.py"),
-        # The students' setup: everything but the lottery, which only the next job uses.
-        setup={k: v for k, v in compute("lucky_weights").items() if k != "lottery"},
+        setup=STUDENTS_SETUP,
         device=config["device"],
         checkpoints=checkpoints("lucky_weights", "students"),
     threads: 4
@@ -36,7 +38,7 @@ rule lucky_weights_lottery:
         **with_meta(lottery=results("lucky_weights", "lottery.csv")),
     params:
         code=code_digest("lucky_weights_lottery.py"),
-        setup={k: v for k, v in compute("lucky_weights").items() if k != "lottery"},
+        setup=STUDENTS_SETUP,
         lottery=compute("lucky_weights")["lottery"],
         device=config["device"],
         checkpoints=checkpoints("lucky_weights", "lottery"),

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..claims import Claim
-from ..contract import Artifacts, Figure, require
+from ..contract import Artifacts, Figure, increasing, require
 from ..data import N_CLASSES, missing_data_errors
 
 NAME = "depth_accuracy"
@@ -257,8 +257,7 @@ def check(config: dict) -> None:
             f"({sb['num']} values from {sb['min']} to {sb['max']}); allowed: one of those values"
         )
     sw, sw_grid = da["sigma_w2"], grid["sigma_w2"]
-    if sw["min"] >= sw["max"]:
-        errors.append(f"{NAME}.compute.sigma_w2: min ({sw['min']}) must be < max ({sw['max']})")
+    errors += increasing(f"{NAME}.compute.sigma_w2", sw)
     if sw["min"] < sw_grid["min"] or sw["max"] > sw_grid["max"]:
         errors.append(
             f"{NAME}.compute.sigma_w2: [{sw['min']}, {sw['max']}] must lie inside phase_diagram.compute.grid.sigma_w2 "

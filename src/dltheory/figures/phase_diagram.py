@@ -18,7 +18,7 @@ import pandas as pd
 
 from .. import meanfield
 from ..claims import Claim
-from ..contract import Artifacts, Figure, require
+from ..contract import Artifacts, Figure, increasing, require
 from ..propagation import fit_correlation_depth_scale
 
 NAME = "phase_diagram"
@@ -184,11 +184,7 @@ def analyze(artifacts: Artifacts) -> dict[str, pd.DataFrame]:
 def check(config: dict) -> None:
     """The grid's ranges run upwards; ReLU has a finite q* (at σ_b² > 0) only for σ_w² < 2."""
     compute = config[NAME]["compute"]
-    errors = []
-    for axis in ("sigma_w2", "sigma_b2"):
-        spec = compute["grid"][axis]
-        if spec["min"] >= spec["max"]:
-            errors.append(f"{NAME}.compute.grid.{axis}: min ({spec['min']}) must be < max ({spec['max']})")
+    errors = [e for axis in ("sigma_w2", "sigma_b2") for e in increasing(f"{NAME}.compute.grid.{axis}", compute["grid"][axis])]
     if compute["activation"] == "relu":
         bad = [s for s in compute["propagation"]["sigma_w2"] if s >= 2]
         if bad:

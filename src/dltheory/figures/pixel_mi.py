@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..claims import Claim
-from ..contract import Artifacts, Figure, require
+from ..contract import Artifacts, Figure, increasing, require
 
 NAME = "pixel_mi"
 SOURCE = "Yuan et al. 2021, Fig. 3 (arXiv 2105.13905)"
@@ -126,9 +126,7 @@ def plot(artifacts: Artifacts, bars: dict):
 
 def check(config: dict) -> None:
     pm = config[NAME]["compute"]
-    errors = []
-    if pm["distances"]["min"] >= pm["distances"]["max"]:
-        errors.append(f"{NAME}.compute.distances: min ({pm['distances']['min']}) must be < max ({pm['distances']['max']})")
+    errors = increasing(f"{NAME}.compute.distances", pm["distances"])
     if "pixels" not in pm["representations"]:
         errors.append(
             f"{NAME}.compute.representations: {pm['representations']} lacks 'pixels', which the claims are about; allowed: a list with pixels"
