@@ -74,6 +74,14 @@ def batch_indices(seed: int, step: int, n: int, batch_size: int) -> np.ndarray:
     return _epoch_order(seed, epoch, n)[k * batch_size : (k + 1) * batch_size].copy()  # the cached order stays read-only
 
 
+def epoch_batches(seeds: list[int], epoch: int, n: int, batch_size: int, device="cpu") -> torch.Tensor:
+    """Indices [n // batch_size, E, batch_size]: every batch of ``epoch`` for members with these
+    seeds, step by step, as :func:`batch_indices` gives them one at a time."""
+    per_epoch = n // batch_size
+    orders = np.stack([_epoch_order(s, epoch, n)[: per_epoch * batch_size] for s in seeds])  # [E, per_epoch · B]
+    return torch.as_tensor(orders.reshape(len(seeds), per_epoch, batch_size).transpose(1, 0, 2).copy(), device=device)
+
+
 @functools.lru_cache(maxsize=64)
 def _epoch_order(seed: int, epoch: int, n: int) -> np.ndarray:
     """The permutation of the n training samples in ``epoch`` for ``seed`` (cached: drawing it costs ~1 ms at n = 100k)."""

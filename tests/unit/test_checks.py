@@ -87,6 +87,17 @@ BAD = [
     ({"lucky_weights": {"compute": {"lottery": {"keep": 5, "steps": 10}}}}, ["lucky_weights.compute.lottery.keep", "multiplier"]),
     ({"lucky_weights": {"compute": {"weight_choices": [0.0, 0.5], "n_in": 2}}}, ["lucky_weights.compute.weight_choices", "distinct"]),
     ({"lucky_weights": {"compute": {"batch_size": 4096}}}, ["lucky_weights.compute.batch_size", "n_train"]),
+    (
+        {"lucky_weights": {"compute": {"two_layer": {"batch_size": 64, "n_train": 32}}}},
+        ["lucky_weights.compute.two_layer.batch_size", "64", "n_train"],
+    ),
+    (
+        {"lucky_weights": {"compute": {"two_layer": {"n_in": 2, "weight_choices": [0.0, 1.0]}}}},
+        ["lucky_weights.compute.two_layer.weight_choices", "distinct"],
+    ),
+    ({"lucky_weights": {"compute": {"two_layer": {"multipliers": []}}}}, ["lucky_weights.compute.two_layer.multipliers"]),
+    ({"lucky_weights": {"compute": {"two_layer": {"init_std": -1}}}}, ["lucky_weights.compute.two_layer.init_std", "-1"]),
+    ({"lucky_weights": {"claims": {"fan_out_window": 0}}}, ["lucky_weights.claims.fan_out_window", "0"]),
     ({"pixel_mi": {"compute": {"distances": {"min": 64, "max": 8, "num": 4}}}}, ["pixel_mi.compute.distances", "min"]),
     ({"pixel_mi": {"compute": {"representations": ["sobel_h"]}}}, ["pixel_mi.compute.representations", "pixels"]),
     ({"entropy_gain": {"compute": {"layers": 9}}}, ["entropy_gain.compute.layers", "patch_size"]),

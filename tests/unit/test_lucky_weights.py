@@ -1,4 +1,5 @@
-"""dltheory.figures.lucky_weights: the node and winner tables, Spearman with never-matched students, claims."""
+"""dltheory.figures.lucky_weights: node and winner tables, Spearman with never-matched students, the two-layer
+fan-out series and its fall, silent teacher nodes, the claims at their bars."""
 
 import numpy as np
 import pandas as pd
@@ -51,22 +52,92 @@ def test_spearman_ranks_never_matched_students_last_and_is_undefined_without_con
     assert np.isnan(lw.spearman(initial, pd.Series([np.nan] * 4)))
 
 
-# The bars of config/config.yaml's lucky_weights.claims; the tests put each measured value just
-# inside and just outside its bar.
-BARS = {"max_rank_fraction": 0.10, "max_spearman": -0.4, "max_fan_out_ratio": 0.10}
+def test_deep_summary_scores_silent_teacher_nodes_zero_and_reports_both_means():
+    """Teacher node 1 never fires: correlation exactly 0 with every student at every observation."""
+    corr = np.zeros((2, 1, 3, 2))
+    corr[:, 0, :, 0] = [[0.2, 0.5, 0.1], [0.9, 0.97, 0.3]]
+    nodes = lw.node_table(STEPS[:2], [corr], [np.ones((1, 3))], seeds=[0])
+    d = lw.deep_summary({"corr_layer1": corr}, nodes, lw.winner_table(STEPS[:2], [corr], seeds=[0]))
+    assert d["firing"][1] == (1, 2)
+    assert d["mean_best_corr_firing"][1] == pytest.approx(0.97) and d["mean_best_corr"][1] == pytest.approx(0.485)
+
+
+def test_fan_out_series_pools_each_group_over_seeds():
+    fan_out = np.array([[[1.0, 2.0], [3.0, 4.0]], [[5.0, 6.0], [7.0, 8.0]]])  # [K=2, E=2, S=2]
+    matched = np.array([[True, False], [True, True]])
+    series = lw.fan_out_series(fan_out, np.array([0, 10]), matched)
+    np.testing.assert_allclose(series.matched, [(1 + 3 + 4) / 3, (5 + 7 + 8) / 3])
+    np.testing.assert_allclose(series.unmatched, [2.0, 6.0])
+    assert set(series.matched_students) == {3} and set(series.unmatched_students) == {1}
+
+
+def _series(values):
+    return pd.DataFrame({"step": np.arange(len(values)) * 10, "unmatched": values})
+
+
+def test_falls_from_peak_takes_the_running_mean_after_its_maximum():
+    fall = lw.falls_from_peak(_series([0.1, 0.3, 0.5, 0.4, 0.2, 0.1]), window=2)  # running means 0.2 0.4 0.45 0.3 0.15
+    assert fall["falls"] and fall["peak_step"] == 30 and fall["peak"] == pytest.approx(0.45) and fall["final"] == pytest.approx(0.15)
+    assert fall["initial"] == 0.1
+    assert not lw.falls_from_peak(_series([0.1, 0.5, 0.2, 0.1, 0.3, 0.1]), window=1)["falls"]  # a rise after the peak
+    assert lw.falls_from_peak(_series([0.1, 0.5, 0.2, 0.1, 0.3, 0.1]), window=3)["falls"]  # 0.267 0.267 0.2 0.167: smoothed
+    assert not lw.falls_from_peak(_series([0.1, 0.2, 0.3]), window=1)["falls"]  # still rising at the end
+    assert not lw.falls_from_peak(_series([np.nan, np.nan]), window=1)["falls"]  # no unmatched student
+
+
+def test_beside_reference_says_where_ours_falls():
+    assert lw.beside_reference(0.5, (0.6, 0.4), ".2f") == "0.50 (within the reference's seeds)"
+    assert "above" in lw.beside_reference(0.7, (0.4, 0.6), ".2f") and "below" in lw.beside_reference(0.3, (0.4, 0.6), ".2f")
+
+
+BARS = {
+    "max_rank_fraction": 0.10,
+    "max_spearman": -0.4,
+    "min_layer1_corr": 0.99,
+    "min_layer2_corr": 0.90,
+    "max_fan_out_ratio": 0.10,
+    "max_two_layer_rank_fraction": 0.20,
+    "fan_out_window": 5,
+}
 EPS = 1e-9
-RANK, SPEARMAN, FAN_OUT, LOTTERY = range(4)  # the claims' order for one hidden layer
 
 
-def _summary(rank_fraction=0.05, rho=-0.6, ratio=0.05, original=0.8, reinit=0.6, original_area=None, reinit_area=None):
-    """A :func:`lw.summary` of one hidden layer; every value passes its bar unless given otherwise."""
-    return {
-        "rank_fraction_by_layer": {1: rank_fraction},
-        "mean_rank_by_layer": {1: rank_fraction * 100},
-        "spearman_by_layer": {1: rho},
-        "fan_out_matched": 2.0,
-        "fan_out_unmatched": 2.0 * ratio,
-        "fan_out_ratio_by_layer": {1: ratio},
+def _summary(
+    corr1=0.999,
+    corr2=0.95,
+    rank=0.05,
+    rho=-0.6,
+    ratio=0.05,
+    two_layer_rank=0.1,
+    falls=True,
+    original=0.8,
+    reinit=0.6,
+    original_area=None,
+    reinit_area=None,
+):
+    """A :func:`lw.summary` of a two-layer-deep run and one multiplier; every claim passes unless told otherwise."""
+    deep = {
+        "setup": "deep",
+        "firing": {1: (10, 10), 2: (14, 15)},
+        "mean_best_corr": {1: corr1, 2: corr2 * 14 / 15},
+        "mean_best_corr_firing": {1: corr1, 2: corr2},
+        "rank_fraction": {1: rank, 2: 0.15},
+        "mean_rank": {1: rank * 100, 2: 15.0},
+        "spearman": {1: rho, 2: -0.2},
+        "fan_out_ratio": {1: 0.6, 2: 0.8},
+    }
+    two_layer = {
+        "setup": "two-layer",
+        "fan_out_matched": 0.6,
+        "fan_out_unmatched": 0.6 * ratio,
+        "matched": (45, 50),
+        "covered": 10.0,
+        "teacher_nodes": 10,
+        "rank_fraction": two_layer_rank,
+        "fall": {"falls": falls, "peak_step": 600, "peak": 0.3, "final": 0.03, "initial": 0.035},
+        "fan_out_first": -0.5,
+    }
+    lottery = {
         "recovered": {"original": original, "reinit": reinit},
         "recovered_area": {
             "original": original / 2 if original_area is None else original_area,
@@ -74,46 +145,66 @@ def _summary(rank_fraction=0.05, rho=-0.6, ratio=0.05, original=0.8, reinit=0.6,
         },
         "final_loss": {"original": 0.01, "reinit": 0.02},
     }
+    return {"deep": deep, "two_layer": {5: two_layer}, "lottery": lottery}
+
+
+# The claims (kind "claim") in the order judge writes them.
+CLAIMS = ["corr1", "corr2", "rank", "spearman", "ratio", "two_layer_rank", "falls", "lottery"]
 
 
 def verdicts(summary: dict) -> list[bool]:
-    claims = lw.judge(summary, BARS)
-    assert len(claims) == 4
-    return [c.passed for c in claims]
+    return [c.passed for c in lw.judge(summary, BARS) if c.kind == "claim"]
 
 
-def test_every_claim_passes_well_inside_its_bar():
-    assert verdicts(_summary()) == [True] * 4
+def test_every_claim_passes_well_inside_its_bar_and_the_rest_carry_no_verdict():
+    rows = lw.judge(_summary(), BARS)
+    assert verdicts(_summary()) == [True] * len(CLAIMS)
+    kinds = [r.kind for r in rows]
+    # deep layer 2's rank and Spearman, the deep fan-out; the two-layer matched count; its ordering
+    assert kinds.count("comparison") == 4 and kinds.count("observation") == 1
+    assert all(r.passed is None for r in rows if r.kind != "claim")
+    assert all(r.claim.startswith(("deep", "two-layer", "lottery")) for r in rows)  # every row names its setup
 
 
 CASES = [
     # claim, the value just inside / at / just outside its bar, passes
-    (RANK, {"rank_fraction": BARS["max_rank_fraction"] - EPS}, True),
-    (RANK, {"rank_fraction": BARS["max_rank_fraction"]}, False),  # "< 10%": the bar itself fails
-    (RANK, {"rank_fraction": BARS["max_rank_fraction"] + EPS}, False),
-    (SPEARMAN, {"rho": BARS["max_spearman"] - EPS}, True),
-    (SPEARMAN, {"rho": BARS["max_spearman"]}, True),  # "ρ ≤ −0.4": the bar itself passes
-    (SPEARMAN, {"rho": BARS["max_spearman"] + EPS}, False),
-    (SPEARMAN, {"rho": float("nan")}, False),
-    (FAN_OUT, {"ratio": BARS["max_fan_out_ratio"] - EPS}, True),
-    (FAN_OUT, {"ratio": BARS["max_fan_out_ratio"] + EPS}, False),
-    (LOTTERY, {"original": 0.6 + EPS, "reinit": 0.6}, True),
-    (LOTTERY, {"original": 0.6, "reinit": 0.6}, False),  # a tie is not "more often"
-    (LOTTERY, {"original": 0.6 - EPS, "reinit": 0.6}, False),
-    (LOTTERY, {"original": 0.8, "reinit": 0.6, "original_area": 0.3, "reinit_area": 0.3 + EPS}, False),  # more often, not faster
-    (LOTTERY, {"original": 0.8, "reinit": 0.6, "original_area": 0.3 + EPS, "reinit_area": 0.3}, True),
+    ("corr1", {"corr1": BARS["min_layer1_corr"]}, True),  # "≥ 0.99": the bar itself passes
+    ("corr1", {"corr1": BARS["min_layer1_corr"] - EPS}, False),
+    ("corr2", {"corr2": BARS["min_layer2_corr"]}, True),
+    ("corr2", {"corr2": BARS["min_layer2_corr"] - EPS}, False),
+    ("rank", {"rank": BARS["max_rank_fraction"] - EPS}, True),
+    ("rank", {"rank": BARS["max_rank_fraction"]}, False),  # "< 10%": the bar itself fails
+    ("spearman", {"rho": BARS["max_spearman"]}, True),  # "ρ ≤ −0.4": the bar itself passes
+    ("spearman", {"rho": BARS["max_spearman"] + EPS}, False),
+    ("spearman", {"rho": float("nan")}, False),
+    ("ratio", {"ratio": BARS["max_fan_out_ratio"] - EPS}, True),
+    ("ratio", {"ratio": BARS["max_fan_out_ratio"]}, False),
+    ("ratio", {"ratio": float("nan")}, False),  # every student matched: nothing shrank
+    ("two_layer_rank", {"two_layer_rank": BARS["max_two_layer_rank_fraction"] - EPS}, True),
+    ("two_layer_rank", {"two_layer_rank": BARS["max_two_layer_rank_fraction"]}, False),
+    ("falls", {"falls": False}, False),
+    ("lottery", {"original": 0.6 + EPS, "reinit": 0.6}, True),
+    ("lottery", {"original": 0.6, "reinit": 0.6}, False),  # a tie is not "more often"
+    ("lottery", {"original": 0.8, "reinit": 0.6, "original_area": 0.3, "reinit_area": 0.3 + EPS}, False),  # more often, not faster
 ]
 
 
-@pytest.mark.parametrize("claim, change, passes", CASES, ids=[f"{['rank', 'spearman', 'fan_out', 'lottery'][c]}-{v}" for c, v, _ in CASES])
+@pytest.mark.parametrize("claim, change, passes", CASES, ids=[f"{c}-{v}" for c, v, _ in CASES])
 def test_each_claim_flips_at_its_bar_and_only_it(claim, change, passes):
-    expected = [True] * 4
-    expected[claim] = passes
+    expected = [True] * len(CLAIMS)
+    expected[CLAIMS.index(claim)] = passes
     assert verdicts(_summary(**change)) == expected
 
 
-def test_an_undefined_correlation_says_so():
-    assert "undefined" in lw.judge(_summary(rho=float("nan")), BARS)[SPEARMAN].measured
+def test_undefined_values_say_so():
+    rows = lw.judge(_summary(rho=float("nan"), ratio=float("nan")), BARS)
+    claims = [r for r in rows if r.kind == "claim"]
+    assert "undefined" in claims[CLAIMS.index("spearman")].measured and "undefined" in claims[CLAIMS.index("ratio")].measured
+
+
+def test_silent_teacher_nodes_are_reported_with_and_without():
+    row = lw.judge(_summary(), BARS)[CLAIMS.index("corr2")]
+    assert "14 of 15 teacher nodes that fire" in row.measured and "counting the 1 that never fire" in row.measured
 
 
 def test_layer_keys_follow_layer_numbers():

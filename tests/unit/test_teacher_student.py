@@ -11,6 +11,7 @@ from dltheory.ensembles import MLPEnsemble
 from dltheory.teacher_student import (
     REINIT_STREAM,
     Setup,
+    TwoLayerSetup,
     default_init,
     distinct_rows,
     fan_out_norms,
@@ -22,12 +23,18 @@ from dltheory.teacher_student import (
     ticket,
     top_fan_out,
     train_students,
+    train_two_layer,
+    two_layer_teacher,
     unstack_params,
 )
+from dltheory.training import batch_indices
 
 TINY = Setup(
     n_in=6, teacher_widths=(3, 4), n_out=5, multiplier=3, n_train=512, n_eval=256, lr=0.01, batch_size=32, steps=40, dtype="float64"
 )
+
+
+TWO_LAYER = TwoLayerSetup(n_in=8, teacher_widths=(3,), n_out=4, multiplier=3, n_train=256, n_eval=128, batch_size=8, steps=60, lr=0.05)
 
 
 def quiet(message):
@@ -161,6 +168,68 @@ def test_parameters_survive_an_npz_round_trip(tmp_path):
                 assert wb.dtype == np.float64
                 np.testing.assert_array_equal(wa, wb)
                 np.testing.assert_array_equal(ba, bb)
+
+
+def test_two_layer_teacher_is_the_icml_construction():
+    """Hidden rows: distinct alphabet words of unit norm, biases −0.1; fan-outs: alphabet words over
+    the hidden nodes, node i's divided by (i + 1)^decay; output biases −0.1 (recon_two_layer.py)."""
+    setup = TwoLayerSetup(fan_out_decay=1.0)
+    (w1, b1), (w2, b2) = two_layer_teacher(setup)
+    assert w1.shape == (100, 10) and w2.shape == (10, 50)
+    np.testing.assert_allclose(np.linalg.norm(w1, axis=0), 1.0, rtol=1e-12)
+    np.testing.assert_array_equal(b1, -0.1)
+    np.testing.assert_array_equal(b2, -0.1)
+    words = w2 * np.arange(1, 11)[:, None]  # undo the decay: every entry back in the alphabet
+    assert set(np.round(words, 12).ravel()) <= {-0.5, -0.25, 0.0, 0.25, 0.5}
+    assert len(np.unique(words.T, axis=0)) == 50 and words.T.any(axis=1).all()  # a distinct nonzero word per output
+    flat = two_layer_teacher(TwoLayerSetup(fan_out_decay=0.0))[1][0]
+    np.testing.assert_array_equal(flat, words)  # same draws; decay 0 leaves the words as drawn
+
+
+def test_two_layer_students_start_gaussian_with_zero_biases():
+    (w1, b1), (w2, b2) = student_init(TwoLayerSetup(), 3)
+    assert w1.shape == (100, 50) and w2.shape == (50, 50)
+    assert not b1.any() and not b2.any()
+    assert np.std(np.concatenate([w1.ravel(), w2.ravel()])) == pytest.approx(0.005, rel=0.02)  # 7,500 draws
+
+
+def test_two_layer_trainer_equals_autograd_sgd_one_network_at_a_time():
+    """The batched closed-form step against torch.optim.SGD on ½ Σ (y − ŷ)² / B, one member at a time (float64)."""
+    seeds = [0, 5]
+    run = train_two_layer(TWO_LAYER, seeds, observation_steps(TWO_LAYER.steps, 4), log=quiet)
+    teacher = MLPEnsemble([two_layer_teacher(TWO_LAYER)], "relu", torch.float64)
+    x = torch.as_tensor(np.random.default_rng([0, 3]).standard_normal((TWO_LAYER.n_train, TWO_LAYER.n_in)) * TWO_LAYER.input_std)
+    y = teacher(x[None])[0].detach()
+    for e, seed in enumerate(seeds):
+        (w1, b1), (w2, b2) = (tuple(torch.tensor(a, requires_grad=True) for a in layer) for layer in student_init(TWO_LAYER, seed))
+        sgd = torch.optim.SGD([w1, b1, w2, b2], lr=TWO_LAYER.lr)
+        for step in range(TWO_LAYER.steps):
+            idx = torch.as_tensor(batch_indices(seed, step, TWO_LAYER.n_train, TWO_LAYER.batch_size))
+            out = torch.relu(x[idx] @ w1 + b1) @ w2 + b2
+            sgd.zero_grad()
+            (0.5 * (y[idx] - out).square().sum(1).mean()).backward()
+            sgd.step()
+        for ours, reference in zip(run.final[e], [(w1, b1), (w2, b2)]):
+            for a, b in zip(ours, reference):
+                np.testing.assert_allclose(a, b.detach().numpy(), rtol=1e-10, atol=1e-13)
+    np.testing.assert_allclose(run.fan_out[0][-1], [np.linalg.norm(p[1][0], axis=1) for p in run.final], rtol=1e-12)
+
+
+def test_planted_students_keep_the_teacher_and_an_unused_students_fan_out_decays():
+    """Students 0..2 are the teacher's hidden nodes with its fan-out; students 3..5 are random nodes
+    with fan-out 0.3. The planted ones stay at correlation ≈ 1 and keep their fan-out; the unused
+    ones' fan-out decays (their output is all the error there is)."""
+    setup = dataclasses.replace(TWO_LAYER, steps=4000, n_train=2048)
+    (w1, b1), (w2, b2) = two_layer_teacher(setup)
+    rng = np.random.default_rng(1)
+    extra_in = rng.standard_normal((setup.n_in, 3))
+    extra_in /= np.linalg.norm(extra_in, axis=0)
+    planted = [(np.hstack([w1, extra_in]), np.concatenate([b1, np.zeros(3)])), (np.vstack([w2, np.full((3, setup.n_out), 0.15)]), b2)]
+    run = train_two_layer(setup, [0], observation_steps(setup.steps, 20), init=[planted], log=quiet)
+    corr, fan_out = run.corr[0][:, 0], run.fan_out[0][:, 0]  # [K, S, T], [K, S]
+    np.testing.assert_array_less(0.99, np.diagonal(corr[:, :3, :3], axis1=1, axis2=2))
+    np.testing.assert_allclose(fan_out[-1, :3], np.linalg.norm(w2, axis=1), rtol=0.05)
+    assert np.all(fan_out[-1, 3:] < 0.1 * fan_out[0, 3:])
 
 
 def test_setup_from_config_takes_its_fields_and_overrides():

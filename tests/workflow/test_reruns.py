@@ -52,6 +52,14 @@ PARAMETER_CHANGES = [
         ["lucky_weights_train", "lucky_weights_lottery", "lucky_weights_claims", "lucky_weights_plot"],
     ),
     ("lucky_weights", {"compute": {"lottery": {"keep": 1}}}, ["lucky_weights_lottery", "lucky_weights_claims", "lucky_weights_plot"]),
+    ("lucky_weights", {"compute": {"two_layer": {"lr": 0.02}}}, ["lucky_weights_two_layer", "lucky_weights_claims", "lucky_weights_plot"]),
+    # a second multiplier is one more job; the first one's result stays
+    (
+        "lucky_weights",
+        {"compute": {"two_layer": {"multipliers": [3, 4]}}},
+        ["lucky_weights_two_layer", "lucky_weights_claims", "lucky_weights_plot"],
+    ),
+    ("lucky_weights", {"claims": {"fan_out_window": 2}}, ["lucky_weights_claims", "lucky_weights_plot"]),
     ("pixel_mi", {"compute": {"n_bins": 8}}, ["pixel_mi_measure", "pixel_mi_claims", "pixel_mi_plot"]),
     ("pixel_mi", {"claims": {"floor_margin_bits": 0.2}}, ["pixel_mi_claims", "pixel_mi_plot"]),
     ("entropy_gain", {"compute": {"seeds": 3}}, ["entropy_gain_measure", "entropy_gain_claims", "entropy_gain_plot"]),

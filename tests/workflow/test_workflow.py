@@ -84,7 +84,12 @@ def test_smoke_build_trains_lucky_weights(smoke_build):
     assert set(spec) <= set(nodes.columns) and len(nodes) == 2 * (16 + 24)
     lottery = pd.read_csv(results / "lottery.csv")
     assert set(lottery.init) == {"original", "reinit"} and lottery.step.max() == 1000
-    for name in ("correlations", "students", "nodes", "winners", "lottery"):
+    with np.load(results / "two_layer_x3.npz") as two_layer:  # 2 seeds of 12 students against 4 teacher nodes
+        k = len(two_layer["steps"])
+        assert two_layer["steps"][-1] == 3000 and two_layer["corr"].shape == (k, 2, 12, 4) and two_layer["fan_out"].shape == (k, 2, 12)
+    fan_out = pd.read_csv(results / "two_layer_fan_out.csv")
+    assert len(fan_out) == k and (fan_out.matched_students + fan_out.unmatched_students == 24).all()
+    for name in ("correlations", "students", "nodes", "winners", "lottery", "two_layer_x3", "two_layer_nodes", "two_layer_winners"):
         assert (results / f"{name}.meta.json").exists(), name
     assert "step 2000/2000" in (smoke_build / "logs/lucky_weights/train.log").read_text()
     assert not list((smoke_build / "results/.checkpoints").rglob("*.pt"))  # spent once the artifacts are written

@@ -129,169 +129,488 @@ def spearman_by_layer(nodes: pd.DataFrame) -> dict[int, float]:
     return {layer: spearman(g.initial_corr, g.steps_to_match) for layer, g in nodes.groupby("layer")}
 
 
-def summary(nodes: pd.DataFrame, winners: pd.DataFrame, lottery: pd.DataFrame) -> dict:
-    """The numbers the claims and the plot titles quote."""
+# The reference implementation (facebookresearch/luckmatters), run as a peer with its own scripts
+# (CPU; only `.cuda()` and PyTorch-API fixes). Deep: the 2019 code with its README settings, 26
+# epochs, correlations over 1,024 evaluation inputs, seeds 124 and 125, per hidden layer 1..4.
+REFERENCE_DEEP = {
+    "mean_best_corr": {1: (1.000, 1.000), 2: (0.982, 0.920), 3: (0.918, 0.809), 4: (0.747, 0.845)},
+    "rank_fraction": {1: (0.017, 0.024), 2: (0.128, 0.112), 3: (0.134, 0.209), 4: (0.238, 0.193)},
+    "spearman": {1: (-0.64, -0.62), 2: (-0.22, -0.26), 3: (-0.19, -0.12), 4: (-0.01, -0.19)},
+    "fan_out_ratio": {1: (0.55, 0.65), 2: (0.82, 0.85), 3: (0.89, 0.85), 4: (0.69, 0.83)},
+}
+REFERENCE_DEEP_SEEDS = "seeds 124, 125"
+# Two-layer: the ICML 2020 code (recon_two_layer.py, its README's settings, 100k SGD steps, teacher
+# fan-outs not decayed), seeds 1-4 (x5) and 1-2 (x10), measured with this figure's definitions
+# (correlations over 1,024 evaluation inputs, matched at >= 0.95): pooled over the seeds, the
+# fan-out ratio and the winners' mean initial rank / width, with the per-seed range; matched students.
+REFERENCE_TWO_LAYER = {
+    5: {"fan_out_ratio": (0.044, 0.039, 0.068), "rank_fraction": (0.183, 0.102, 0.318), "matched": (192, 200)},
+    10: {"fan_out_ratio": (0.116, 0.104, 0.132), "rank_fraction": (0.137, 0.129, 0.145), "matched": (186, 200)},
+}
+
+
+def deep_summary(correlations: dict, nodes: pd.DataFrame, winners: pd.DataFrame) -> dict:
+    """Per hidden layer of the deep run: recovery (mean best final correlation over all teacher
+    nodes, and over those that fire), the winners' luck, Spearman, and the fan-out ratio.
+
+    A teacher node that never fires on the evaluation inputs has no correlation with anything; by
+    :func:`~dltheory.teacher_student.node_correlations` it scores exactly 0 with every student at
+    every observation, which is how it is recognized here."""
+    out = {"mean_best_corr": {}, "mean_best_corr_firing": {}, "firing": {}}
+    for layer, key in enumerate(layer_keys(correlations), 1):
+        corr = correlations[key]  # [K, E, S, T]
+        best = corr[-1].max(axis=1)  # [E, T]
+        fires = ~np.all(corr == 0, axis=(0, 1, 2))  # [T]
+        out["mean_best_corr"][layer] = float(best.mean())
+        out["mean_best_corr_firing"][layer] = float(best[:, fires].mean())
+        out["firing"][layer] = (int(fires.sum()), len(fires))
     rank_fraction = winners.initial_rank / winners.students
     matched = nodes[nodes.matched].groupby("layer").fan_out_norm.mean()
     unmatched = nodes[~nodes.matched].groupby("layer").fan_out_norm.mean()
-    final = lottery[lottery.step == lottery.step.max()]
-    per_arm = final.groupby(["init", "seed"]).agg(recovered=("recovered", "mean"), loss=("eval_loss", "first")).groupby("init").mean()
-    # mean over the log-spaced observations: an average over log(step), which weighs early and late training alike
-    area = lottery.groupby(["init", "seed", "step"]).recovered.mean().groupby(["init", "seed"]).mean().groupby("init").mean()
-    return {
-        "rank_fraction": float(rank_fraction.mean()),
-        "rank_fraction_by_layer": rank_fraction.groupby(winners.layer).mean().to_dict(),
-        "mean_rank_by_layer": winners.groupby("layer").initial_rank.mean().to_dict(),
-        "spearman_by_layer": spearman_by_layer(nodes),
-        "matched_fraction_by_layer": nodes.groupby("layer").matched.mean().to_dict(),
-        "fan_out_matched": float(nodes[nodes.matched].fan_out_norm.mean()),
-        "fan_out_unmatched": float(nodes[~nodes.matched].fan_out_norm.mean()),
-        "fan_out_ratio_by_layer": (unmatched / matched).to_dict(),
-        "recovered": per_arm.recovered.to_dict(),
-        "final_loss": per_arm.loss.to_dict(),
-        "recovered_area": area.to_dict(),
+    return out | {
+        "rank_fraction": rank_fraction.groupby(winners.layer).mean().to_dict(),
+        "mean_rank": winners.groupby("layer").initial_rank.mean().to_dict(),
+        "spearman": spearman_by_layer(nodes),
+        "fan_out_ratio": (unmatched / matched).to_dict(),
     }
 
 
+def fan_out_series(fan_out: np.ndarray, steps: np.ndarray, matched: np.ndarray) -> pd.DataFrame:
+    """Per observation step: the mean fan-out norm of the students matched at the end and of the
+    others, pooled over seeds. ``fan_out`` [K, E, S], ``matched`` [E, S]."""
+    mean = lambda mask: fan_out[:, mask].mean(axis=1) if mask.any() else np.full(len(steps), np.nan)
+    return pd.DataFrame(
+        {
+            "step": steps,
+            "matched": mean(matched),
+            "unmatched": mean(~matched),
+            "matched_students": int(matched.sum()),
+            "unmatched_students": int((~matched).sum()),
+        }
+    )
+
+
+def two_layer_tables(runs: dict[int, dict]) -> dict[str, pd.DataFrame]:
+    """The two-layer analysis tables, from ``runs`` {multiplier: the arrays of ``two_layer_x<m>.npz``}."""
+    nodes, winners, series = [], [], []
+    for m, run in runs.items():
+        steps, corr, seeds = run["steps"], run["corr"], run["seeds"]
+        table = node_table(steps, [corr], [run["fan_out"][-1]], seeds).drop(columns="layer")
+        nodes.append(table.assign(multiplier=m))
+        won = winner_table(steps, [corr], seeds).drop(columns="layer")
+        winners.append(won.assign(multiplier=m, teacher_fan_out=run["teacher_fan_out"][won.teacher]))
+        matched = table.matched.to_numpy().reshape(len(seeds), -1)
+        series.append(fan_out_series(run["fan_out"], steps, matched).assign(multiplier=m))
+    first = lambda frames: pd.concat(frames, ignore_index=True).pipe(lambda t: t[["multiplier", *t.columns.drop("multiplier")]])
+    return {"two_layer_nodes": first(nodes), "two_layer_winners": first(winners), "two_layer_fan_out": first(series)}
+
+
+def falls_from_peak(series: pd.DataFrame, window: int) -> dict:
+    """The running mean (over ``window`` observations) of the unmatched students' mean fan-out
+    norm: its peak, its end, and whether it never rises between them."""
+    running = series.unmatched.rolling(window).mean().to_numpy()[window - 1 :]  # ends at observation window - 1 ...
+    steps = series.step.to_numpy()[window - 1 :]
+    if len(running) == 0 or not np.isfinite(running).all():
+        return {"falls": False, "peak_step": np.nan, "peak": np.nan, "final": np.nan, "initial": float(series.unmatched.iloc[0])}
+    peak = int(np.argmax(running))
+    return {
+        "falls": bool(np.all(np.diff(running[peak:]) <= 0)) and peak < len(running) - 1,
+        "peak_step": int(steps[peak]),
+        "peak": float(running[peak]),
+        "final": float(running[-1]),
+        "initial": float(series.unmatched.iloc[0]),
+    }
+
+
+def two_layer_summary(nodes: pd.DataFrame, winners: pd.DataFrame, series: pd.DataFrame, window: int) -> dict:
+    """Per student multiplier: the fan-out ratio, matched students, covered teacher nodes, the
+    winners' luck, the fall of the unmatched fan-out, and the ICML 2020 ordering (teacher nodes of
+    larger fan-out specialized first: Spearman of teacher fan-out norm vs steps until a student
+    reaches 0.95, never-specialized nodes last)."""
+    out = {}
+    for m, group in nodes.groupby("multiplier"):
+        won = winners[winners.multiplier == m]
+        covered = (won.final_corr >= MATCH).groupby(won.seed).sum()  # teacher nodes some student matches at the end
+        out[m] = {
+            "fan_out_matched": float(group[group.matched].fan_out_norm.mean()),
+            "fan_out_unmatched": float(group[~group.matched].fan_out_norm.mean()),
+            "matched": (int(group.matched.sum()), len(group)),
+            "covered": float(covered.mean()),
+            "teacher_nodes": int(won.teacher.nunique()),
+            "rank_fraction": float((won.initial_rank / won.students).mean()),
+            "fall": falls_from_peak(series[series.multiplier == m].reset_index(drop=True), window),
+            "fan_out_first": spearman(won.teacher_fan_out, won.steps_to_match),
+        }
+    return out
+
+
+def lottery_summary(lottery: pd.DataFrame) -> dict:
+    """The tickets' fraction of teacher nodes recovered (final, and averaged over log-spaced
+    observations: an average over log(step), which weighs early and late training alike) and MSE."""
+    final = lottery[lottery.step == lottery.step.max()]
+    per_arm = final.groupby(["init", "seed"]).agg(recovered=("recovered", "mean"), loss=("eval_loss", "first")).groupby("init").mean()
+    area = lottery.groupby(["init", "seed", "step"]).recovered.mean().groupby(["init", "seed"]).mean().groupby("init").mean()
+    return {"recovered": per_arm.recovered.to_dict(), "final_loss": per_arm.loss.to_dict(), "recovered_area": area.to_dict()}
+
+
+def setup_label(kind: str, params: dict, corr: list[np.ndarray]) -> str:
+    """``deep (teacher 20-10-15-20-25-100, students x10)``: the architecture, from the saved final
+    weights (``final_w<l>`` [E, fan_in, fan_out]) and the correlations (T teacher nodes per layer)."""
+    teacher = [c.shape[-1] for c in corr]
+    n_in, n_out = params["final_w0"].shape[1], params[f"final_w{len(teacher)}"].shape[2]
+    return f"{kind} (teacher {'-'.join(map(str, [n_in, *teacher, n_out]))}, students x{corr[0].shape[-2] // teacher[0]})"
+
+
+def summary(artifacts: Artifacts, bars: dict) -> dict:
+    """The numbers the claims and the plot titles quote: ``deep``, ``two_layer`` {multiplier: ...}, ``lottery``."""
+    correlations = artifacts["correlations"]
+    deep = deep_summary(correlations, artifacts["nodes"], artifacts["winners"])
+    deep["setup"] = setup_label("deep", artifacts["students"], [correlations[k] for k in layer_keys(correlations)])
+    tables = ("two_layer_nodes", "two_layer_winners", "two_layer_fan_out")
+    two_layer = two_layer_summary(*(artifacts[k] for k in tables), bars["fan_out_window"])
+    for m, t in two_layer.items():
+        t["setup"] = setup_label("two-layer", artifacts[f"two_layer_x{m}"], [artifacts[f"two_layer_x{m}"]["corr"]])
+    return {"deep": deep, "two_layer": two_layer, "lottery": lottery_summary(artifacts["lottery"])}
+
+
 def claims(artifacts: Artifacts, bars: dict) -> list[Claim]:
-    return judge(summary(artifacts["nodes"], artifacts["winners"], artifacts["lottery"]), bars)
+    return judge(summary(artifacts, bars), bars)
+
+
+def beside_reference(ours: float, reference: tuple[float, float], fmt: str) -> str:
+    """``ours`` and where it falls against the reference implementation's seeds."""
+    low, high = min(reference), max(reference)
+    where = "within" if low <= ours <= high else ("above" if ours > high else "below")
+    return f"{ours:{fmt}} ({where} the reference's seeds)"
 
 
 def judge(s: dict, bars: dict) -> list[Claim]:
-    """The claims, from :func:`summary`: per hidden layer the winners' initial rank and the
-    luck-vs-convergence-time correlation, then the fan-out shrinkage and the lottery ticket.
+    """The rows, from :func:`summary`, each naming its setup: the deep network's claims (layers 1
+    and 2) and comparisons with the reference implementation (the upper layers, where the papers
+    claim nothing); the two-layer claims per student multiplier; the lottery ticket (ours)."""
+    return [
+        *judge_deep(s["deep"], bars),
+        *(r for m, t in s["two_layer"].items() for r in judge_two_layer(m, t, bars)),
+        judge_lottery(s["lottery"]),
+    ]
 
-    Bars (config ``lucky_weights.claims``): ``max_rank_fraction`` (winners' mean initial rank /
-    student width), ``max_spearman`` (initial correlation vs steps to converge),
-    ``max_fan_out_ratio`` (unmatched students' mean fan-out norm / matched ones')."""
-    max_rank, max_rho, max_ratio = bars["max_rank_fraction"], bars["max_spearman"], bars["max_fan_out_ratio"]
-    out = []
-    for layer, fraction in s["rank_fraction_by_layer"].items():
-        out.append(
-            Claim(
-                NAME,
-                f"layer {layer}: final winners were lucky at init (mean initial rank / student width)",
-                SOURCE,
-                f"< {max_rank:.0%} (chance ≈ 50%)",
-                f"{fraction:.1%} (mean rank {s['mean_rank_by_layer'][layer]:.1f})",
-                fraction < max_rank,
-                fraction,
-            )
+
+def judge_deep(d: dict, bars: dict) -> list[Claim]:
+    ref, setup = REFERENCE_DEEP, d["setup"]
+    quote = lambda key, layer, fmt: f"reference code ({REFERENCE_DEEP_SEEDS}): {' / '.join(f'{v:{fmt}}' for v in ref[key][layer])}"
+
+    def recovered(layer: int, bar: float, readme: str) -> Claim:
+        firing, total = d["firing"][layer]
+        value = d["mean_best_corr_firing"][layer]
+        silent = f"; {d['mean_best_corr'][layer]:.3f} counting the {total - firing} that never fire as 0" if firing < total else ""
+        return Claim(
+            NAME,
+            f"{setup}, layer {layer}: the teacher nodes are recovered (mean best student correlation at the end)",
+            "luckmatters README",
+            f"≥ {bar} (README: {readme}; {quote('mean_best_corr', layer, '.3f')})",
+            f"{value:.3f} over the {firing} of {total} teacher nodes that fire{silent}",
+            value >= bar,
+            value,
         )
-    for layer, rho in s["spearman_by_layer"].items():
-        out.append(
-            Claim(
-                NAME,
-                f"layer {layer}: higher initial correlation, faster convergence (Spearman, all students)",
-                SOURCE,
-                f"ρ ≤ {max_rho}",
-                f"ρ = {rho:.2f}" if np.isfinite(rho) else "undefined: every student has the same steps to 0.95 (e.g. none reached it)",
-                rho <= max_rho,
-                rho,
-            )
-        )
-    ratio = s["fan_out_unmatched"] / s["fan_out_matched"]
-    by_layer = ", ".join(f"{r:.2f}" for r in s["fan_out_ratio_by_layer"].values())
-    out.append(
+
+    rank, rho = d["rank_fraction"][1], d["spearman"][1]
+    out = [
+        recovered(1, bars["min_layer1_corr"], "0.999"),
+        recovered(2, bars["min_layer2_corr"], "~0.95"),
         Claim(
             NAME,
-            "unmatched students' fan-out weights shrink (mean norm, unmatched / matched)",
+            f"{setup}, layer 1: final winners were lucky at init (mean initial rank / student width)",
+            f"{SOURCE}; {ICML}",
+            f"< {bars['max_rank_fraction']:.0%} (chance ≈ 50%; {quote('rank_fraction', 1, '.1%')})",
+            f"{rank:.1%} (mean rank {d['mean_rank'][1]:.1f})",
+            rank < bars["max_rank_fraction"],
+            rank,
+        ),
+        Claim(
+            NAME,
+            f"{setup}, layer 1: higher initial correlation, faster convergence (Spearman, all students)",
             SOURCE,
-            f"< {max_ratio:.0%}",
-            f"{ratio:.2f} ({s['fan_out_unmatched']:.3f} / {s['fan_out_matched']:.3f}; by layer {by_layer})"
-            if np.isfinite(ratio)
-            else "undefined: no student matched (or none unmatched)",
-            ratio < max_ratio,
-            ratio,
-        )
-    )
-    rec, area, loss = s["recovered"], s["recovered_area"], s["final_loss"]
+            f"ρ ≤ {bars['max_spearman']} ({quote('spearman', 1, '.2f')})",
+            f"ρ = {rho:.2f}" if np.isfinite(rho) else "undefined: every student has the same steps to 0.95 (e.g. none reached it)",
+            rho <= bars["max_spearman"],
+            rho,
+        ),
+    ]
+    comparisons = [("mean_best_corr", layer, "mean best student correlation at the end", ".3f") for layer in (3, 4)]
+    comparisons += [("rank_fraction", layer, "winners' mean initial rank / student width", ".1%") for layer in (2, 3, 4)]
+    comparisons += [("spearman", layer, "Spearman of initial correlation vs steps to 0.95", ".2f") for layer in (2, 3, 4)]
+    for key, layer, what, fmt in comparisons:
+        if layer in d[key]:
+            out.append(
+                Claim(
+                    NAME,
+                    f"{setup}, layer {layer}: {what}",
+                    "no claim in the papers",
+                    quote(key, layer, fmt),
+                    beside_reference(d[key][layer], ref[key][layer], fmt),
+                    None,
+                    d[key][layer],
+                    "comparison",
+                )
+            )
+    ratios = d["fan_out_ratio"]
     out.append(
         Claim(
             NAME,
-            "lottery ticket (our protocol): the original init recovers the teacher more often and faster than a re-init",
-            "our protocol, after Frankle & Carbin 2019",
-            "original > re-init in the fraction of teacher nodes recovered, final and averaged over log-spaced observations",
-            f"final {rec['original']:.1%} vs {rec['reinit']:.1%}; log-time average {area['original']:.1%} vs {area['reinit']:.1%}; "
-            f"final MSE {loss['original']:.4f} vs {loss['reinit']:.4f}",
-            rec["original"] > rec["reinit"] and area["original"] > area["reinit"],
-            rec["original"] - rec["reinit"],
+            f"{setup}: fan-out norm, unmatched / matched students, layers {', '.join(map(str, ratios))}",
+            "no claim in the papers (theirs is two-layer)",
+            "reference code: " + "; ".join(f"{a:.2f}-{b:.2f}" for a, b in (sorted(ref["fan_out_ratio"][l]) for l in ratios)),
+            ", ".join(f"{r:.2f}" for r in ratios.values()),
+            None,
+            float(np.mean(list(ratios.values()))),
+            "comparison",
         )
     )
     return out
 
 
+ICML = "Tian 2020 (arXiv 1909.13458)"
+
+
+def pooled(values: tuple[float, float, float], fmt: str) -> str:
+    """A reference value (pooled, lowest seed, highest seed) as text."""
+    return f"{values[0]:{fmt}} pooled, seeds {values[1]:{fmt}}-{values[2]:{fmt}}"
+
+
+def judge_two_layer(m: int, t: dict, bars: dict) -> list[Claim]:
+    setup = t["setup"]
+    ref = REFERENCE_TWO_LAYER.get(m)
+    ratio = t["fan_out_unmatched"] / t["fan_out_matched"] if t["matched"][0] else float("nan")
+    matched, total = t["matched"]
+    fall, window = t["fall"], bars["fan_out_window"]
+    ratio_text = (
+        f"{ratio:.3f} ({t['fan_out_unmatched']:.4f} / {t['fan_out_matched']:.3f}; {total - matched} of {total} students unmatched)"
+        if np.isfinite(ratio)
+        else f"undefined: {'no student matched' if matched == 0 else 'every student matched'}"
+    )
+    rho = t["fan_out_first"]
+    out = [
+        Claim(
+            NAME,
+            f"{setup}: the unmatched students' fan-out weights converge to zero (mean final norm, unmatched / matched)",
+            SOURCE,
+            f"< {bars['max_fan_out_ratio']:.0%}" + (f" (reference code: {pooled(ref['fan_out_ratio'], '.3f')})" if ref else ""),
+            ratio_text,
+            ratio < bars["max_fan_out_ratio"],
+            ratio,
+        ),
+        Claim(
+            NAME,
+            f"{setup}: final winners were lucky at init (mean initial rank / student width)",
+            f"{SOURCE}; {ICML}",
+            f"< {bars['max_two_layer_rank_fraction']:.0%} (chance ≈ 50%"
+            + (f"; reference code: {pooled(ref['rank_fraction'], '.1%')})" if ref else ")"),
+            f"{t['rank_fraction']:.1%}",
+            t["rank_fraction"] < bars["max_two_layer_rank_fraction"],
+            t["rank_fraction"],
+        ),
+        Claim(
+            NAME,
+            f"{setup}: the unmatched students' fan-out falls (running mean over {window} observations never rises after its peak)",
+            SOURCE,
+            "falls from its peak to the end of training",
+            f"{fall['initial']:.3f} at init, peak {fall['peak']:.3f} at step {fall['peak_step']}, {fall['final']:.3f} at the end"
+            if np.isfinite(fall["peak"])
+            else "undefined: no unmatched student, or fewer observations than the window",
+            fall["falls"],
+            fall["final"] / fall["peak"] if np.isfinite(fall["peak"]) else None,
+        ),
+        Claim(
+            NAME,
+            f"{setup}: students matched (≥ 0.95) and teacher nodes covered",
+            ICML,
+            f"reference code: {ref['matched'][0]} of {ref['matched'][1]} students matched"
+            if ref
+            else "no reference run at this multiplier",
+            f"{matched} of {total} students over the seeds; {t['covered']:.1f} of {t['teacher_nodes']} teacher nodes covered per seed",
+            None,
+            matched / total,
+            "comparison",
+        ),
+        Claim(
+            NAME,
+            f"{setup}: teacher nodes of larger fan-out are specialized first (Spearman, teacher fan-out norm vs steps to 0.95)",
+            ICML,
+            "ρ < 0 if the ordering holds (the paper sets no bar)",
+            f"ρ = {rho:.2f}" if np.isfinite(rho) else "undefined: every teacher node specialized at the same observation",
+            None,
+            rho,
+            "observation",
+        ),
+    ]
+    return out
+
+
+def judge_lottery(s: dict) -> Claim:
+    rec, area, loss = s["recovered"], s["recovered_area"], s["final_loss"]
+    return Claim(
+        NAME,
+        "lottery ticket (our protocol): the original init recovers the teacher more often and faster than a re-init",
+        "our protocol, after Frankle & Carbin 2019",
+        "original > re-init in the fraction of teacher nodes recovered, final and averaged over log-spaced observations",
+        f"final {rec['original']:.1%} vs {rec['reinit']:.1%}; log-time average {area['original']:.1%} vs {area['reinit']:.1%}; "
+        f"final MSE {loss['original']:.4f} vs {loss['reinit']:.4f}",
+        rec["original"] > rec["reinit"] and area["original"] > area["reinit"],
+        rec["original"] - rec["reinit"],
+    )
+
+
 def plot(artifacts: Artifacts, bars: dict):
-    """Top row (a): per layer, every teacher node's best student correlation over training. Bottom
-    row: (b) the winners' initial ranks, (b) steps to match vs initial correlation, (c) final
-    correlation vs fan-out norm, (d) the lottery tickets' recovery over training."""
+    """Row 1 (a), the deep run per layer: every teacher node's best student correlation over
+    training. Row 2, deep: (b) the winners' initial ranks, (b) steps to match vs initial
+    correlation, fan-out vs match (no paper claim), (d) the lottery tickets. Row 3, two-layer (c):
+    the L shape, fan-out norms over training, the winners' initial ranks, teacher fan-out vs the
+    steps until it is specialized."""
     import matplotlib.pyplot as plt
     import seaborn as sns
 
     from ..plotting import setup_style
 
     setup_style()
-    correlations, nodes, winners, lottery = (artifacts[k] for k in ("correlations", "nodes", "winners", "lottery"))
-    max_rank = bars["max_rank_fraction"]
-    s = summary(nodes, winners, lottery)
-    steps = correlations["steps"]
+    s = summary(artifacts, bars)
+    correlations = artifacts["correlations"]
     layers = layer_keys(correlations)
-    colors = sns.color_palette("colorblind", len(layers))
-    fig, axes = plt.subplots(2, max(4, len(layers)), figsize=(4.3 * max(4, len(layers)), 8.4), constrained_layout=True)
-    x = steps + 1  # log axis: step 0 (the initialization) sits at 1
-    for l, key in enumerate(layers):
-        ax, corr = axes[0, l], correlations[key]  # [K, E, S, T]
+    colors = sns.color_palette("colorblind", max(len(layers), 4))
+    columns = max(4, len(layers))
+    fig, axes = plt.subplots(3, columns, figsize=(4.3 * columns, 12.6), constrained_layout=True)
+    deep_progress(axes[0], correlations, colors)
+    for ax in axes[0, len(layers) :]:
+        ax.set_visible(False)
+    luck_panel(
+        axes[1, 0],
+        artifacts["winners"],
+        "layer",
+        colors,
+        bars["max_rank_fraction"],
+        "(b) deep, luck: each teacher node's final winner,\nranked at init among all students",
+    )
+    convergence_panel(axes[1, 1], artifacts["nodes"], s["deep"]["spearman"], colors)
+    l_shape_panel(axes[1, 2], artifacts["nodes"], "layer", colors)
+    axes[1, 2].set_title("deep: fan-out against match (comparison only:\nthe papers' fan-out claim is two-layer)")
+    lottery_panel(axes[1, 3], artifacts["lottery"], s["lottery"])
+    two_layer = artifacts["two_layer_nodes"]
+    l_shape_panel(axes[2, 0], two_layer, "multiplier", colors)
+    ratios = ", ".join(f"x{m}: {t['fan_out_unmatched'] / t['fan_out_matched']:.3f}" for m, t in s["two_layer"].items())
+    axes[2, 0].set_title(f"(c) two-layer: fan-out against match, the L shape\n(mean norm, unmatched / matched: {ratios})")
+    fan_out_panel(axes[2, 1], artifacts, colors)
+    luck_panel(
+        axes[2, 2],
+        artifacts["two_layer_winners"],
+        "multiplier",
+        colors,
+        bars["max_two_layer_rank_fraction"],
+        "(c) two-layer, luck: each teacher node's final\nwinner, ranked at init among all students",
+    )
+    specialization_panel(axes[2, 3], artifacts["two_layer_winners"], s["two_layer"], colors)
+    return fig
+
+
+def deep_progress(axes, correlations: dict, colors) -> None:
+    """(a): per layer, each teacher node's best student correlation over training."""
+    x = correlations["steps"] + 1  # log axis: step 0 (the initialization) sits at 1
+    for l, key in enumerate(layer_keys(correlations)):
+        ax, corr = axes[l], correlations[key]  # [K, E, S, T]
         best = corr.max(axis=2)  # [K, E, T]
         ax.plot(x, best[:, 0], color=colors[l], lw=0.7, alpha=0.6)
         ax.plot(x, best.mean(axis=(1, 2)), color="k", lw=2, label=f"mean of {best.shape[1]} seeds × {best.shape[2]} nodes")
         ax.axhline(MATCH, color="0.4", ls=":", lw=1)
-        _, e, n_s, n_t = corr.shape
+        _, _, n_s, n_t = corr.shape
         ax.set(xscale="log", ylim=(min(0.0, best.min()), 1.02), xlabel="SGD step + 1", ylabel="best student correlation")
         ax.set_title(
-            f"(a) layer {l + 1}: {n_t} teacher nodes, {n_s} students\n(thin: each teacher node of seed {int(correlations['seeds'][0])})"
+            f"(a) deep, layer {l + 1}: {n_t} teacher nodes, {n_s} students\n(thin: each teacher node of seed {int(correlations['seeds'][0])})"
         )
         ax.legend(loc="lower right", fontsize="x-small")
 
-    ax = axes[1, 0]
-    fraction = winners.assign(rank_fraction=winners.initial_rank / winners.students)
-    jitter = np.random.default_rng(0).uniform(-0.25, 0.25, len(fraction))  # seeded: a rebuild draws the same figure
-    for l, (layer, group) in enumerate(fraction.groupby("layer")):
-        ax.scatter(l + jitter[: len(group)], group.rank_fraction, s=10, color=colors[l])
-    means = fraction.groupby("layer").rank_fraction.mean()
-    ax.plot(range(len(means)), means.to_numpy(), "k_", ms=22, mew=2.5, label="mean")
+
+def luck_panel(ax, winners: pd.DataFrame, by: str, colors, bar: float, title: str) -> None:
+    """Each teacher node's winner's initial rank / student width, per ``by`` (layer or multiplier)."""
+    fraction = winners.initial_rank / winners.students
+    jitter = np.random.default_rng(0).uniform(-0.25, 0.25, len(winners))  # seeded: a rebuild draws the same figure
+    groups = list(fraction.groupby(winners[by]))
+    for i, (_, group) in enumerate(groups):
+        ax.scatter(i + jitter[: len(group)], group, s=10, color=colors[i % len(colors)])
+    ax.plot(range(len(groups)), [g.mean() for _, g in groups], "k_", ms=22, mew=2.5, label="mean")
     ax.axhline(0.5, color="0.4", ls="--", lw=1, label="chance (random rank)")
-    ax.axhline(max_rank, color="C3", ls=":", lw=1.2, label=f"{max_rank:.0%} of the width")
-    ax.set(
-        ylim=(0, 1),
-        xticks=range(len(means)),
-        xticklabels=means.index,
-        xlabel="layer",
-        ylabel="initial rank of the final winner / student width",
-    )
-    ax.set_title("(b) luck: each teacher node's final winner,\nranked at init among all students")
+    ax.axhline(bar, color="C3", ls=":", lw=1.2, label=f"{bar:.0%} of the width (the claim's bar)")
+    labels = [f"x{k}" if by == "multiplier" else str(k) for k, _ in groups]
+    ax.set(ylim=(0, 1), xticks=range(len(groups)), xticklabels=labels, xlabel=by, ylabel="initial rank of the final winner / student width")
+    ax.set_title(title)
     ax.legend(loc="upper left", fontsize="x-small")
 
-    ax = axes[1, 1]
+
+def convergence_panel(ax, nodes: pd.DataFrame, rho: dict, colors) -> None:
+    """(b): steps until each student reaches 0.95 with its final best teacher node, against its initial correlation."""
     never = 1.6 * np.nanmax(nodes.steps_to_match) if nodes.steps_to_match.notna().any() else 1.0
     for l, (layer, group) in enumerate(nodes.groupby("layer")):
         y = group.steps_to_match.fillna(never)
-        ax.scatter(group.initial_corr, y, s=5, alpha=0.5, color=colors[l], label=f"layer {layer}: ρ = {s['spearman_by_layer'][layer]:.2f}")
+        ax.scatter(group.initial_corr, y, s=5, alpha=0.5, color=colors[l], label=f"layer {layer}: ρ = {rho[layer]:.2f}")
     ax.axhline(never, color="0.6", lw=0.5)
     ax.text(ax.get_xlim()[0], never, " never reached 0.95", va="bottom", fontsize="x-small", color="0.3")
     ax.set(yscale="log", xlabel="initial correlation with its final best teacher node", ylabel="steps until correlation ≥ 0.95")
-    ax.set_title("(b) lucky students converge first\n(Spearman ρ per layer)")
+    ax.set_title("(b) deep: lucky students converge first\n(Spearman ρ per layer)")
     ax.legend(loc="lower left", fontsize="x-small", markerscale=2)
 
-    ax = axes[1, 2]
-    for l, (layer, group) in enumerate(nodes.groupby("layer")):
-        ax.scatter(group.final_corr, group.fan_out_norm, s=5, alpha=0.5, color=colors[l], label=f"layer {layer}")
+
+def l_shape_panel(ax, nodes: pd.DataFrame, by: str, colors) -> None:
+    """Each student's final best correlation against its final fan-out norm, per ``by``."""
+    for i, (key, group) in enumerate(nodes.groupby(by)):
+        label = f"x{key}" if by == "multiplier" else f"layer {key}"
+        ax.scatter(group.final_corr, group.fan_out_norm, s=6, alpha=0.6, color=colors[i % len(colors)], label=label)
     ax.axvline(MATCH, color="0.4", ls=":", lw=1)
-    ratio = s["fan_out_unmatched"] / s["fan_out_matched"]
     ax.set(xlabel="final best correlation with a teacher node", ylabel="fan-out weight norm (end of training)")
-    ax.set_title(f"(c) winner-take-all: fan-out against match\n(mean norm, unmatched / matched = {ratio:.2f})")
     ax.legend(loc="upper left", fontsize="x-small", markerscale=2)
 
-    ax = axes[1, 3]
+
+def fan_out_panel(ax, artifacts: Artifacts, colors) -> None:
+    """(c): fan-out norms over training, two-layer: each unmatched student (thin) and the group means."""
+    series = artifacts["two_layer_fan_out"]
+    nodes = artifacts["two_layer_nodes"]
+    for i, (m, group) in enumerate(series.groupby("multiplier")):
+        run = artifacts[f"two_layer_x{m}"]
+        unmatched = ~nodes[nodes.multiplier == m].matched.to_numpy().reshape(run["fan_out"].shape[1:])  # [E, S]
+        x = group.step + 1
+        ax.plot(run["steps"] + 1, run["fan_out"][:, unmatched], color=colors[i], lw=0.5, alpha=0.4)
+        ax.plot(x, group.matched, color=colors[i], lw=2.2, label=f"x{m}: matched ({group.matched_students.iloc[0]}), mean")
+        ax.plot(
+            x,
+            group.unmatched,
+            color=colors[i],
+            lw=2.2,
+            ls="--",
+            label=f"x{m}: unmatched ({group.unmatched_students.iloc[0]}), mean; thin: each",
+        )
+    ax.set(xscale="log", xlabel="SGD step + 1", ylabel="fan-out weight norm")
+    ax.set_title("(c) two-layer: fan-out norms over training\n(students grouped by their match at the end)")
+    ax.legend(loc="upper left", fontsize="x-small")
+
+
+def specialization_panel(ax, winners: pd.DataFrame, s: dict, colors) -> None:
+    """Observation (ICML 2020): teacher fan-out norm against the first step some student reaches 0.95."""
+    never = 1.6 * np.nanmax(winners.steps_to_match) if winners.steps_to_match.notna().any() else 1.0
+    for i, (m, group) in enumerate(winners.groupby("multiplier")):
+        ax.scatter(
+            group.teacher_fan_out,
+            group.steps_to_match.fillna(never),
+            s=12,
+            alpha=0.7,
+            color=colors[i],
+            label=f"x{m}: ρ = {s[m]['fan_out_first']:.2f}",
+        )
+    if winners.steps_to_match.isna().any():
+        ax.axhline(never, color="0.6", lw=0.5)
+        ax.text(ax.get_xlim()[0], never, " never reached 0.95", va="bottom", fontsize="x-small", color="0.3")
+    ax.set(yscale="log", xlabel="teacher node's fan-out norm", ylabel="steps until a student reaches 0.95")
+    ax.set_title("two-layer: strong teacher nodes specialized first?\n(observation; every seed's teacher nodes)")
+    ax.legend(loc="upper right", fontsize="x-small")
+
+
+def lottery_panel(ax, lottery: pd.DataFrame, s: dict) -> None:
+    """(d): the tickets' fraction of teacher nodes recovered over training, original init vs re-init."""
     recovered = lottery.groupby(["init", "seed", "step"]).recovered.mean()  # over layers, weighted equally
     for arm, color in (("original", "C0"), ("reinit", "C3")):
         per_seed = recovered.loc[arm].unstack("seed")
@@ -300,43 +619,50 @@ def plot(artifacts: Artifacts, bars: dict):
     ax.set(xscale="log", ylim=(0, 1), xlabel="SGD step + 1", ylabel="teacher nodes recovered (corr ≥ 0.95)")
     ax.set_title("(d) lottery ticket (our protocol): top fan-out\nnodes, original init vs re-init")
     ax.legend(loc="upper left", fontsize="x-small")
-    for ax in axes[0, len(layers) :]:
-        ax.set_visible(False)
-    return fig
 
 
 def analyze(artifacts: Artifacts) -> dict[str, pd.DataFrame]:
-    """The node and winner tables, from the saved correlations and the students' final weights."""
+    """The deep run's node and winner tables, from the saved correlations and the students' final
+    weights; the two-layer tables (:func:`two_layer_tables`)."""
     corr, students = artifacts["correlations"], artifacts["students"]
     layers = layer_keys(corr)
     final = unstack_params(students, "final_")
     fan_out = [np.stack([fan_out_norms(p)[l] for p in final]) for l in range(len(layers))]  # per layer [E, S]
+    runs = {int(k.removeprefix("two_layer_x")): artifacts[k] for k in artifacts if k.startswith("two_layer_x")}
     return {
         "nodes": node_table(corr["steps"], [corr[k] for k in layers], fan_out, corr["seeds"]),
         "winners": winner_table(corr["steps"], [corr[k] for k in layers], corr["seeds"]),
+        **two_layer_tables(runs),
     }
 
 
 def check(config: dict) -> None:
-    """The teacher must exist (distinct nonzero weight rows), and the ticket fit inside the student."""
+    """The teachers must exist (distinct nonzero weight rows), the ticket fit inside the student,
+    and a batch inside the training set."""
     lw = config[NAME]["compute"]
+    tl = lw["two_layer"]
     errors = []
-    values, has_zero = len(lw["weight_choices"]), 0 in lw["weight_choices"]
-    widths = [lw["n_in"], *lw["teacher_widths"], lw["n_out"]]
-    for fan_in, fan_out in zip(widths[:-1], widths[1:]):
-        rows = values**fan_in - has_zero  # distinct rows, the all-zero one excluded
-        if rows < fan_out:
-            errors.append(
-                f"{NAME}.compute.weight_choices: {values} values give {rows} distinct nonzero rows of "
-                f"{fan_in} weights, fewer than the {fan_out} nodes of a teacher layer; allowed: more values or wider layers"
-            )
+    teachers = (
+        ("weight_choices", lw["weight_choices"], [lw["n_in"], *lw["teacher_widths"], lw["n_out"]]),
+        ("two_layer.weight_choices", tl["weight_choices"], [tl["n_in"], tl["teacher_width"], tl["n_out"]]),
+    )
+    for key, choices, widths in teachers:
+        values, has_zero = len(choices), 0 in choices
+        for fan_in, fan_out in zip(widths[:-1], widths[1:]):
+            rows = values**fan_in - has_zero  # distinct rows, the all-zero one excluded
+            if rows < fan_out:
+                errors.append(
+                    f"{NAME}.compute.{key}: {values} values give {rows} distinct nonzero rows of "
+                    f"{fan_in} weights, fewer than the {fan_out} nodes of a teacher layer; allowed: more values or wider layers"
+                )
     if lw["lottery"]["keep"] > lw["multiplier"]:
         errors.append(
             f"{NAME}.compute.lottery.keep: {lw['lottery']['keep']} teacher widths exceed the student "
             f"(multiplier {lw['multiplier']}); allowed: 1 .. {lw['multiplier']}"
         )
-    if lw["batch_size"] > lw["n_train"]:
-        errors.append(f"{NAME}.compute.batch_size: {lw['batch_size']} exceeds n_train ({lw['n_train']}); allowed: <= n_train")
+    for key, section in (("batch_size", lw), ("two_layer.batch_size", tl)):
+        if section["batch_size"] > section["n_train"]:
+            errors.append(f"{NAME}.compute.{key}: {section['batch_size']} exceeds n_train ({section['n_train']}); allowed: <= n_train")
     require(errors)
 
 
@@ -345,17 +671,28 @@ def artifacts(config: dict) -> dict[str, str]:
         "correlations": FIGURE.result("correlations.npz"),
         "students": FIGURE.result("students.npz"),
         "lottery": FIGURE.result("lottery.csv"),
+        **{f"two_layer_x{m}": FIGURE.result(f"two_layer_x{m}.npz") for m in config[NAME]["compute"]["two_layer"]["multipliers"]},
     }
 
 
 FIGURE = Figure(
     name=NAME,
-    title="Lucky student nodes: teacher-student ReLU networks",
-    sources=("Tian et al. 2019, Luck Matters (arXiv 1905.13405)", "Frankle & Carbin 2019, the lottery ticket (our protocol)"),
+    title="Lucky student nodes: teacher-student ReLU networks, deep and two-layer",
+    sources=(
+        "Tian et al. 2019, Luck Matters (arXiv 1905.13405)",
+        "Tian 2020, Student Specialization, ICML (arXiv 1909.13458)",
+        "Frankle & Carbin 2019, the lottery ticket (our protocol)",
+    ),
     artifacts=artifacts,
     claims=claims,
     plot=plot,
     check=check,
-    analysis={"nodes": "nodes.csv", "winners": "winners.csv"},
+    analysis={
+        "nodes": "nodes.csv",
+        "winners": "winners.csv",
+        "two_layer_nodes": "two_layer_nodes.csv",
+        "two_layer_winners": "two_layer_winners.csv",
+        "two_layer_fan_out": "two_layer_fan_out.csv",
+    },
     analyze=analyze,
 )
