@@ -65,7 +65,7 @@ BAD = [
         ["phase_diagram.compute.propagation.sigma_w2[0]", "nan", "finite"],
     ),
     ({"lucky_weights": {"compute": {"input_std": float("inf")}}}, ["lucky_weights.compute.input_std", "inf", "finite"]),
-    ({"r2svm": {"claims": {"spirals_target": float("-inf")}}}, ["r2svm.claims.spirals_target", "-inf", "finite"]),
+    ({"r2svm": {"claims": {"min_bent_accuracy": float("-inf")}}}, ["r2svm.claims.min_bent_accuracy", "-inf", "finite"]),
     # the figures' cross-key checks
     (
         {"phase_diagram": {"compute": {"grid": {"sigma_w2": {"min": 3.0, "max": 1.0, "num": 5}}}}},
@@ -102,6 +102,9 @@ BAD = [
     ({"pixel_mi": {"compute": {"representations": ["sobel_h"]}}}, ["pixel_mi.compute.representations", "pixels"]),
     ({"entropy_gain": {"compute": {"layers": 9}}}, ["entropy_gain.compute.layers", "patch_size"]),
     ({"r2svm": {"compute": {"synthetic": {"layers_shown": [1, 50]}}}}, ["r2svm.compute.synthetic.layers_shown", "50"]),
+    ({"r2svm": {"compute": {"features": "sift"}}}, ["r2svm.compute.features", "sift"]),
+    ({"r2svm": {"compute": {"synthetic": {"copies": 0}}}}, ["r2svm.compute.synthetic.copies", "0"]),
+    ({"r2svm": {"claims": {"max_ablation_gap": 0}}}, ["r2svm.claims.max_ablation_gap", "0"]),
     ({"r2svm": {"compute": {"datasets": [], "synthetic": {"datasets": []}}}}, ["r2svm.compute.datasets", "empty"]),
 ]
 

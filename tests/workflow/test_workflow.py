@@ -124,15 +124,19 @@ def test_smoke_build_fits_r2svm(smoke_build):
     import pandas as pd
 
     table = pd.read_csv(smoke_build / "results/r2svm/layers.csv")
-    assert {"dataset", "method", "layer", "seed", "train_acc", "test_acc"} <= set(table.columns)
+    assert {"dataset", "variant", "method", "layer", "seed", "train_acc", "test_acc", "C"} <= set(table.columns)
     assert set(table.dataset) == {"digits", "two_moons", "two_spirals"}
     assert set(table.method) == {"r2svm", "r2svm_fixed", "r2svm_concatenate", "linear_svm", "rbf_svm"}
+    assert set(table[table.dataset == "two_spirals"].variant) == {"as_written", "copies", "reference"}
     r2 = table[(table.dataset == "digits") & (table.method == "r2svm")]
     assert sorted(r2.seed.unique()) == [0, 1] and sorted(r2.layer.unique()) == [1, 2, 3, 4]  # smoke: 2 draws x 4 layers
-    linear = table[(table.dataset == "digits") & (table.method == "linear_svm")].test_acc.iloc[0]
-    assert np.allclose(r2[r2.layer == 1].test_acc, linear)  # layer 1 is the linear SVM
+    assert set(table[table.variant == "copies"].copies) == {3}
+    cv = pd.read_csv(smoke_build / "results/r2svm/cv.csv")
+    digits = cv[cv.dataset == "digits"]
+    assert sorted(digits.layer.unique()) == [1, 2] and sorted(digits.C.unique()) == [0.01, 0.1] and set(digits.fold) == {0, 1, 2}
+    assert r2.C.iloc[0] in (0.01, 0.1)  # the C the CV picked
     with np.load(smoke_build / "results/r2svm/boundaries.npz") as regions:
-        assert regions["two_spirals_labels"].shape == (2, 30, 30) and regions["layers_shown"].tolist() == [1, 4]
+        assert regions["two_spirals_copies_labels"].shape == (2, 30, 30) and regions["layers_shown"].tolist() == [1, 4]
     assert (smoke_build / "results/r2svm/layers.meta.json").exists() and (smoke_build / "results/r2svm/claims.json").exists()
 
 

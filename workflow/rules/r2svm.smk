@@ -7,7 +7,7 @@ rule r2svm_fit:
     input:
         code=code("r2svm_fit.py"),
     output:
-        **with_meta(table=results("r2svm", "layers.csv"), boundaries=results("r2svm", "boundaries.npz")),
+        **with_meta(table=results("r2svm", "layers.csv"), cv=results("r2svm", "cv.csv"), boundaries=results("r2svm", "boundaries.npz")),
     params:
         code=code_digest("r2svm_fit.py"),
         spec=compute("r2svm"),

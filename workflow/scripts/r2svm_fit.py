@@ -1,5 +1,6 @@
-"""Fit r2svm: per dataset, C by cross-validation, then the R2SVM (its seeds and ablations) and the
-linear / RBF SVM references; accuracy after every layer, and decision regions of the 2-D problems."""
+"""Fit r2svm: per dataset, C (and for the copied 2-D inputs β) by cross-validation of the R2SVM,
+then the R2SVM (its seeds and ablations) and the linear / RBF SVM references; accuracy after every
+layer, the cross-validation curves, and the decision regions of the 2-D problems."""
 
 import numpy as np
 import pandas as pd
@@ -7,80 +8,105 @@ from joblib import Parallel, delayed
 from sklearn.svm import SVC
 
 from dltheory.artifacts import Timer, log_to, provenance, write_arrays, write_table
+from dltheory.coates import features
 from dltheory.data import load_dataset
-from dltheory.r2svm import R2SVM, decision_regions, layer_accuracies, select_C, synthetic
+from dltheory.r2svm import R2SVM, best_point, cv_curves, decision_regions, layer_accuracies, linear_svm, synthetic
 
-spec, data = snakemake.params.spec, snakemake.params.data
+spec, data, threads = snakemake.params.spec, snakemake.params.data, snakemake.threads
+syn = spec["synthetic"]
+seeds = list(range(spec["seed"], spec["seed"] + spec["seeds"]))
 
 
-def fit_r2svm(dataset, splits, C, projection, seed):
-    model = R2SVM(n_layers=spec["layers"], beta=spec["beta"], C=C, projection=projection, random_state=seed).fit(*splits[:2])
+def real_splits(dataset, log):
+    d = load_dataset(
+        dataset,
+        data_dir=snakemake.config["data"]["dir"],
+        download_missing=snakemake.config["data"]["download"],
+        seed=data["split_seed"],
+        test_fraction=data["test_fraction"],
+        n_train=spec["n_train"],
+        n_test=spec["n_test"],
+    )
+    x_train, x_test, source = d.x_train, d.x_test, d.source
+    if spec["features"] == "coates":
+        x_train, x_test, _ = features(dataset, x_train, x_test, seed=spec["seed"], **spec["coates"])
+        source += f"; Coates features, codebook {spec['coates']['codebook']}: {x_train.shape[1]} dimensions"
+        log(f"{dataset}: {source}")
+    return (x_train, d.y_train, x_test, d.y_test), source
+
+
+def synthetic_splits(dataset):
+    n, noise = syn["n_per_class"][dataset], syn["noise"][dataset]
+    x, y = synthetic(dataset, n, noise, data["split_seed"], syn["turns"])
+    x_test, y_test = synthetic(dataset, n, noise, data["split_seed"] + 1, syn["turns"])  # a fresh draw of the same curves
+    return (x, y, x_test, y_test), f"{2 * n} train / {2 * n} test, noise {noise}"
+
+
+def fit(dataset, variant, splits, params, projection, seed, layers):
+    model = R2SVM(n_layers=layers, projection=projection, random_state=seed, **params).fit(*splits[:2])
     method = "r2svm" if projection == "random" else f"r2svm_{projection}"
-    return model, [{"dataset": dataset, "method": method, "seed": seed, **row} for row in layer_accuracies(model, *splits)]
+    return model, [
+        {"dataset": dataset, "variant": variant, "method": method, "seed": seed, **params, **row}
+        for row in layer_accuracies(model, *splits)
+    ]
+
+
+def variants(dataset):
+    """(variant, CV grid, fixed parameters, depth, CV depth, ablations) of one dataset. The 2-D
+    problems are cheap: their CV runs at the full depth."""
+    if dataset not in syn["datasets"]:
+        return [("as_written", {"C": spec["C_grid"]}, {"beta": spec["beta"]}, spec["layers"], spec["cv_layers"], spec["ablations"])]
+    return [
+        ("as_written", {"C": syn["C_grid"]}, {"beta": spec["beta"]}, syn["layers"], syn["layers"], []),
+        ("copies", {"C": syn["C_grid"], "beta": syn["beta_grid"]}, {"copies": syn["copies"]}, syn["layers"], syn["layers"], []),
+    ]
 
 
 with log_to(snakemake.log[0]) as log:
-    rows, regions, sources = [], {}, {}
+    rows, cv_rows, regions, sources = [], [], {}, {}
     with Timer() as t:
-        seeds = range(spec["seed"], spec["seed"] + spec["seeds"])
-        for dataset in spec["datasets"] + spec["synthetic"]["datasets"]:
-            if dataset in spec["synthetic"]["datasets"]:
-                syn = spec["synthetic"]
-                x, y = synthetic(dataset, 2 * syn["n_samples"], syn["noise"][dataset], data["split_seed"])
-                splits = (x[: syn["n_samples"]], y[: syn["n_samples"]], x[syn["n_samples"] :], y[syn["n_samples"] :])
-                sources[dataset] = f"{syn['n_samples']} train / {syn['n_samples']} test, noise {syn['noise'][dataset]}"
-            else:
-                d = load_dataset(
-                    dataset,
-                    data_dir=snakemake.config["data"]["dir"],
-                    download_missing=snakemake.config["data"]["download"],
-                    seed=data["split_seed"],
-                    test_fraction=data["test_fraction"],
-                    n_train=spec["n_train"],
-                    n_test=spec["n_test"],
-                )
-                splits, sources[dataset] = (d.x_train, d.y_train, d.x_test, d.y_test), d.source
-            C = select_C(splits[0], splits[1], spec["C_grid"], spec["cv_folds"])
-            log(
-                f"{dataset}: {len(splits[1])} train / {len(splits[3])} test samples, {splits[0].shape[1]} features; C = {C} by {spec['cv_folds']}-fold CV"
-            )
-            # The random projection's seeds, then the deterministic ablations once (their seed changes nothing).
-            jobs = [("random", s) for s in seeds] + [(p, spec["seed"]) for p in spec["ablations"]]
-            fits = Parallel(n_jobs=snakemake.threads)(delayed(fit_r2svm)(dataset, splits, C, p, s) for p, s in jobs)
-            for (projection, seed), (model, table) in zip(jobs, fits):
-                rows += [{**r, "C": C} for r in table]
-                log(
-                    f"  {table[0]['method']} seed {seed}: test accuracy layer 1 {table[0]['test_acc']:.4f}, "
-                    f"best {max(r['test_acc'] for r in table):.4f}, last {table[-1]['test_acc']:.4f}"
-                )
-                if dataset in spec["synthetic"]["datasets"] and projection == "random" and seed == spec["seed"]:
-                    xs, ys, labels = decision_regions(model, splits[0], spec["synthetic"]["layers_shown"], spec["synthetic"]["resolution"])
-                    regions.update(
-                        {
-                            f"{dataset}_xs": xs,
-                            f"{dataset}_ys": ys,
-                            f"{dataset}_labels": labels,
-                            f"{dataset}_x_train": splits[0],
-                            f"{dataset}_y_train": splits[1],
-                        }
+        for dataset in spec["datasets"] + syn["datasets"]:
+            splits, sources[dataset] = synthetic_splits(dataset) if dataset in syn["datasets"] else real_splits(dataset, log)
+            log(f"{dataset}: {len(splits[1])} train / {len(splits[3])} test samples, {splits[0].shape[1]} features")
+            for variant, grid, fixed, layers, cv_layers, ablations in variants(dataset):
+                cv_layers = min(cv_layers, layers)
+                cv = cv_curves(splits[0], splits[1], grid, spec["cv_folds"], cv_layers, seed=spec["seed"], n_jobs=threads, **fixed)
+                cv_rows.append(cv.assign(dataset=dataset, variant=variant))
+                params = {**fixed, **best_point(cv, cv_layers)}
+                if variant == "as_written":
+                    C_linear = best_point(cv, 1)["C"]  # the linear SVM reference: the C its own CV picks (layer 1)
+                log(f"  {variant}: {params} by {spec['cv_folds']}-fold CV of the {cv_layers}-layer R2SVM")
+                # longest first, so that the two workers finish together
+                jobs = [(p, spec["seed"], spec["ablation_layers"]) for p in ablations] + [("random", s, layers) for s in seeds]
+                fits = Parallel(n_jobs=threads)(delayed(fit)(dataset, variant, splits, params, *job) for job in jobs)
+                fits = fits[len(ablations) :] + fits[: len(ablations)]  # the random projection's first
+                for model, table in fits:
+                    rows += table
+                    log(
+                        f"  {table[0]['method']} seed {table[0]['seed']}: test accuracy layer 1 {table[0]['test_acc']:.4f}, last {table[-1]['test_acc']:.4f}"
                     )
-            rbf = SVC(kernel="rbf", C=spec["rbf_C"], gamma="scale").fit(*splits[:2])
-            for method, model in (("linear_svm", fits[0][0].svms_[0]), ("rbf_svm", rbf)):
+                if dataset in syn["datasets"]:
+                    xs, ys, labels = decision_regions(fits[0][0], splits[0], syn["layers_shown"], syn["resolution"])
+                    regions |= {f"{dataset}_{variant}_labels": labels, f"{dataset}_xs": xs, f"{dataset}_ys": ys}
+                    regions |= {f"{dataset}_x_train": splits[0], f"{dataset}_y_train": splits[1]}
+            for method, model in (("linear_svm", linear_svm(C_linear)), ("rbf_svm", SVC(kernel="rbf", C=spec["rbf_C"], gamma="scale"))):
+                model.fit(*splits[:2])
                 rows.append(
                     {
                         "dataset": dataset,
+                        "variant": "reference",
                         "method": method,
                         "seed": spec["seed"],
+                        "C": C_linear if method == "linear_svm" else spec["rbf_C"],
                         "layer": np.nan,
                         "train_acc": model.score(*splits[:2]),
                         "test_acc": model.score(*splits[2:]),
-                        "C": C if method == "linear_svm" else spec["rbf_C"],
                     }
                 )
             log(f"  references: linear SVM {rows[-2]['test_acc']:.4f}, RBF SVM {rows[-1]['test_acc']:.4f}")
-    table = pd.DataFrame(rows)
     log(f"fitted in {t.seconds:.1f} s")
-    regions["layers_shown"] = np.array(spec["synthetic"]["layers_shown"])
+    regions["layers_shown"] = np.array(syn["layers_shown"])
     meta = provenance({**spec, **data}, datasets=sources, wall_time_s=t.seconds)
-    write_table(table, snakemake.output.table, meta)
+    write_table(pd.DataFrame(rows), snakemake.output.table, meta)
+    write_table(pd.concat(cv_rows, ignore_index=True), snakemake.output.cv, meta)
     write_arrays(regions, snakemake.output.boundaries, meta)
