@@ -249,3 +249,14 @@ def test_cuda_training_matches_the_cpu():
     np.testing.assert_allclose(gpu.eval_loss, cpu.eval_loss, rtol=1e-9)
     for a, b in zip(gpu.corr, cpu.corr):
         np.testing.assert_allclose(a, b, atol=1e-9)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_two_layer_training_matches_the_cpu():
+    """The closed-form two-layer step on both devices from the same NumPy draws: float64 agrees closely."""
+    at = observation_steps(TWO_LAYER.steps, 5)
+    gpu = train_two_layer(TWO_LAYER, [0, 1], at, device="cuda", log=quiet)
+    cpu = train_two_layer(TWO_LAYER, [0, 1], at, log=quiet)
+    np.testing.assert_allclose(gpu.eval_loss, cpu.eval_loss, rtol=1e-9)
+    np.testing.assert_allclose(gpu.fan_out[0], cpu.fan_out[0], rtol=1e-9)
