@@ -28,8 +28,9 @@ Matters is made:
 * Inputs x ~ N(0, 1.5² I_d), d = 100; 10,000 fixed training inputs.
 * The teacher: d → 10 (ReLU) → 50 (linear). Hidden weight rows from the alphabet, distinct, scaled
   to unit norm, every bias −0.1 (not scaled). Readout: a distinct alphabet row per output over the
-  10 hidden nodes, teacher node i's fan-out divided by (i + 1)^``fan_out_decay`` (1: the
-  reference's default), so the teacher's nodes differ in strength; output biases −0.1.
+  10 hidden nodes, teacher node i's fan-out divided by (i + 1)^``fan_out_decay`` (the reference's
+  config default is 1, which makes the nodes differ in strength; the figure uses 0); output
+  biases −0.1.
 * Students: ``multiplier`` (5) × 10 hidden nodes, weights N(0, 0.005²), biases 0: every fan-out
   starts near zero. Plain SGD, lr 0.01, batch 16, on ½ Σ_outputs (y − ŷ)² averaged over the batch
   (:func:`train_two_layer`: the reference's hand-written update, for all seeds at once).

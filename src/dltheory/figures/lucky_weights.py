@@ -1,13 +1,14 @@
 """Figure ``lucky_weights``: lucky student nodes converge first (Tian et al. 2019, "Luck Matters").
 
-From one batched teacher-student training (:mod:`dltheory.teacher_student`), per hidden layer:
+From the batched teacher-student trainings (:mod:`dltheory.teacher_student`), deep and two-layer:
 
 (a) for each teacher node, its best student's correlation over training;
 (b) luck: the *initial* correlation rank of each teacher node's *final* best student (its winner),
     and, for every student node, the steps until its correlation with its final best teacher
     reaches 0.95 against its initial correlation;
-(c) winner-take-all: a student's final best correlation against its fan-out norm (an L shape:
-    only matched students keep large fan-out weights);
+(c) two-layer, over-parameterized (Tian 2020's setup, where the fan-out claim is made): a
+    student's final best correlation against its fan-out norm (an L shape: only matched students
+    keep large fan-out weights), the fan-out norms over training, the winners' initial ranks;
 (d) lottery ticket, our protocol: keep the top-k students of each layer by fan-out norm, cut that
     sub-network out and train it from the original initial weights and from a fresh draw of the
     same distribution; the original initialization should recover the teacher faster and more often.
