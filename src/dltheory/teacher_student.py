@@ -110,7 +110,7 @@ class Setup:
 class TwoLayerSetup(Setup):
     """The ICML 2020 two-layer setup: the fields of :class:`Setup` with the reference's defaults for
     ``recon_two_layer.py`` (a single hidden layer: ``teacher_widths`` has one entry), and its
-    teacher, initialization and loss."""
+    teacher and initialization (its loss and step: :func:`train_two_layer`)."""
 
     n_in: int = 100
     input_std: float = 1.5

@@ -67,6 +67,8 @@ with log_to(snakemake.log[0]) as log:
     with Timer() as t:
         for dataset in spec["datasets"] + syn["datasets"]:
             splits, sources[dataset] = synthetic_splits(dataset) if dataset in syn["datasets"] else real_splits(dataset, log)
+            if dataset in syn["datasets"]:
+                regions |= {f"{dataset}_x_train": splits[0], f"{dataset}_y_train": splits[1]}
             log(f"{dataset}: {len(splits[1])} train / {len(splits[3])} test samples, {splits[0].shape[1]} features")
             for variant, grid, fixed, layers, cv_layers, ablations in variants(dataset):
                 cv_layers = min(cv_layers, layers)
@@ -86,9 +88,9 @@ with log_to(snakemake.log[0]) as log:
                         f"  {table[0]['method']} seed {table[0]['seed']}: test accuracy layer 1 {table[0]['test_acc']:.4f}, last {table[-1]['test_acc']:.4f}"
                     )
                 if dataset in syn["datasets"]:
+                    # the grid depends on the training points only: the same xs, ys for both variants
                     xs, ys, labels = decision_regions(fits[0][0], splits[0], syn["layers_shown"], syn["resolution"])
                     regions |= {f"{dataset}_{variant}_labels": labels, f"{dataset}_xs": xs, f"{dataset}_ys": ys}
-                    regions |= {f"{dataset}_x_train": splits[0], f"{dataset}_y_train": splits[1]}
             for method, model in (("linear_svm", linear_svm(C_linear)), ("rbf_svm", SVC(kernel="rbf", C=spec["rbf_C"], gamma="scale"))):
                 model.fit(*splits[:2])
                 rows.append(
