@@ -106,6 +106,24 @@ BAD = [
     ({"r2svm": {"compute": {"synthetic": {"copies": 0}}}}, ["r2svm.compute.synthetic.copies", "0"]),
     ({"r2svm": {"claims": {"max_ablation_gap": 0}}}, ["r2svm.claims.max_ablation_gap", "0"]),
     ({"r2svm": {"compute": {"datasets": [], "synthetic": {"datasets": []}}}}, ["r2svm.compute.datasets", "empty"]),
+    (
+        {"implicit_bias": {"compute": {"step_size": 0}}},
+        ["implicit_bias.compute.step_size", "0 is not valid", "allowed", "inverse_sigma_max"],
+    ),
+    ({"implicit_bias": {"compute": {"step_size": -0.1}}}, ["implicit_bias.compute.step_size", "-0.1"]),
+    ({"implicit_bias": {"compute": {"step_size": "sigma_max"}}}, ["implicit_bias.compute.step_size", "'sigma_max'"]),
+    (
+        {"implicit_bias": {"compute": {"datasets": {"asymmetric": {"support_vectors": [[1.0, 0.0], [-1.0, 0.0]]}}}}},
+        ["implicit_bias.compute.datasets.asymmetric.support_vectors", "[[1.0, 0.0], [-1.0, 0.0]]", "not linearly separable"],
+    ),
+    (
+        {"implicit_bias": {"compute": {"datasets": {"symmetric": {"margin": [2.0, 1.5]}}}}},
+        ["implicit_bias.compute.datasets.symmetric.margin", "[2.0, 1.5]"],
+    ),
+    (
+        {"implicit_bias": {"compute": {"datasets": {"symmetric": {"margin": [1.0, 2.0]}}}}},
+        ["implicit_bias.compute.datasets.symmetric.margin[0]", "1.0"],
+    ),
 ]
 
 

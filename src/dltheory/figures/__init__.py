@@ -18,6 +18,7 @@ NAMES = (
     "pixel_mi",
     "entropy_gain",
     "r2svm",
+    "implicit_bias",
 )
 
 
