@@ -12,11 +12,13 @@ def main(argv: list[str] | None = None) -> int:
     p_inspect = sub.add_parser("inspect", help="print a readable summary of an artifact (CSV, NPZ, JSON)")
     p_inspect.add_argument("paths", nargs="+", metavar="PATH")
     p_bench = sub.add_parser("bench", help="benchmark vectorized code against the straightforward version")
-    p_bench.add_argument("name", choices=["meanfield", "ensembles", "information"])
+    from .bench import BENCHMARKS
+
+    p_bench.add_argument("name", choices=list(BENCHMARKS))
     p_bench.add_argument(
         "--config",
         default="config/config.yaml",
-        help="ensembles, information: config file whose depth_accuracy grid / pixel_mi images are timed",
+        help="ensembles, information, double_descent: config file whose depth_accuracy grid / pixel_mi images / double_descent grid is timed",
     )
     p_bench.add_argument("--steps", type=int, default=20, help="ensembles: training steps per network")
     p_bench.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"], help="ensembles: where to train")
@@ -39,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         "meanfield": {},
         "ensembles": {"config": args.config, "steps": args.steps, "device": args.device},
         "information": {"config": args.config},
+        "double_descent": {"config": args.config},
     }[args.name]
     print(run(args.name, **options))
     return 0

@@ -10,6 +10,8 @@ clock, best of a few repeats for the fast side.
   the largest difference of their trained weights, the achieved FLOP rate, peak RSS and, on a
   GPU, peak device memory and the card's FP32 peak.
 * ``information``: MI vs distance, one ``bincount`` per image against one ``histogram2d`` per distance.
+* ``double_descent``: the minimum-norm solutions of the default random-feature grid, one QR path
+  for all N against one ``np.linalg.lstsq`` (SVD) per N.
 """
 
 from __future__ import annotations
@@ -167,6 +169,48 @@ def bench_information(config: str | os.PathLike = "config/config.yaml") -> dict:
     }
 
 
+def bench_double_descent(config: str | os.PathLike = "config/config.yaml") -> dict:
+    """The configured double_descent grid (one draw of the features): :func:`min_norm_path` for
+    all N against ``np.linalg.lstsq`` per N, and the largest difference of their coefficients
+    relative to the largest coefficient at that N (the threshold N = n included)."""
+    import yaml
+
+    from .data import load_dataset
+    from .double_descent import cosine_features, feature_grid, fourier_directions, median_bandwidth, min_norm_path
+
+    cfg = yaml.safe_load(Path(config).read_text())
+    dd, data = cfg["double_descent"]["compute"], cfg["data"]
+    d = load_dataset(
+        dd["dataset"], data_dir=data["dir"], seed=data["split_seed"], test_fraction=data["test_fraction"], n_train=dd["n_train"]
+    )
+    bandwidth = median_bandwidth(d.x_train) if dd["bandwidth"] == "median" else float(dd["bandwidth"])
+    grid = feature_grid(len(d.y_train), dd["feature_ratios"])
+    C = cosine_features(d.x_train, *fourier_directions(d.x_train.shape[1], int(grid[-1]), bandwidth, dd["seed"]))
+    Y = np.eye(d.n_classes)[d.y_train]
+    path_s, fast = _best_of(lambda: [coef for _, coef in min_norm_path(C, Y, grid)], repeats=2)
+    reference_s, slow = _best_of(lambda: reference.min_norm_per_n(C, Y, grid), repeats=1)
+    differences = [np.abs(a - b).max() / np.abs(b).max() for a, b in zip(fast, slow)]
+    at_threshold = differences[int(np.searchsorted(grid, len(d.y_train)))]
+    return {
+        "grid": f"n = {len(d.y_train)}, {len(grid)} values of N ({grid[0]}-{grid[-1]}), {d.n_classes} outputs",
+        "reference_s": reference_s,
+        "vectorized_s": path_s,
+        "speedup": reference_s / path_s,
+        "max_difference": float(max(differences)),
+        "threshold_difference": float(at_threshold),
+    }
+
+
+def _report_double_descent(r: dict) -> list[str]:
+    return [
+        f"  grid                       {r['grid']}",
+        f"  np.linalg.lstsq per N (reference)   {r['reference_s']:.2f} s",
+        f"  one QR path for all N      {r['vectorized_s']:.2f} s",
+        f"  speed ratio                {r['speedup']:.1f}x",
+        f"  largest difference         {r['max_difference']:.1e}   (relative to the largest coefficient; at N = n: {r['threshold_difference']:.1e})",
+    ]
+
+
 def _report_information(r: dict) -> list[str]:
     return [
         f"  grid                       {r['grid']}",
@@ -211,6 +255,7 @@ BENCHMARKS = {
     "meanfield": (bench_meanfield, _report_meanfield),
     "ensembles": (bench_ensembles, _report_ensembles),
     "information": (bench_information, _report_information),
+    "double_descent": (bench_double_descent, _report_double_descent),
 }
 
 

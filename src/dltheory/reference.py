@@ -146,3 +146,10 @@ def mi_vs_distance_loop(values: np.ndarray, distances, direction: str, n_bins: i
         joint, _, _ = np.histogram2d(a, b, bins=n_bins, range=[[-0.5, n_bins - 0.5]] * 2)
         out.append(mutual_information_bits(joint))
     return np.array(out)
+
+
+def min_norm_per_n(C: np.ndarray, Y: np.ndarray, grid) -> list[np.ndarray]:
+    """The minimum-norm least-squares coefficients C[:, :N]⁺ Y for each N of ``grid``, one
+    ``np.linalg.lstsq`` (an SVD, LAPACK gelsd) per N: what :func:`dltheory.double_descent.min_norm_path`
+    computes for the whole grid at once."""
+    return [np.linalg.lstsq(C[:, :N], Y, rcond=None)[0] for N in grid]

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from dltheory.bench import bench_ensembles, bench_information, bench_meanfield
+from dltheory.bench import bench_double_descent, bench_ensembles, bench_information, bench_meanfield
 
 
 def timed(fn, *args, **kwargs):
@@ -49,4 +49,18 @@ def test_information_bench_agrees_with_the_loop(tmp_path):
     result, wall = timed(bench_information, config)
     assert result["max_difference"] <= 1e-12 and "2 images, 3 distances" in result["grid"]
     assert 0 < result["reference_s"] and 0 < result["vectorized_s"] and result["reference_s"] + result["vectorized_s"] < wall
+    assert result["speedup"] == pytest.approx(result["reference_s"] / result["vectorized_s"], rel=1e-12)
+
+
+def test_double_descent_bench_agrees_with_lstsq_per_n(tmp_path):
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        "data: {dir: data, split_seed: 0, test_fraction: 0.2}\n"
+        "double_descent:\n  compute:\n    dataset: digits\n    n_train: 60\n    bandwidth: median\n    seed: 0\n"
+        "    feature_ratios: {min: 0.5, max: 4, num: 4, near: {width: 0.1, num: 3}}\n"
+    )
+    result, wall = timed(bench_double_descent, config)
+    assert "n = 60, 6 values of N (30-240)" in result["grid"]  # 30, 60, 120, 240 and 54, 60, 66: six distinct
+    assert result["max_difference"] < 1e-9 and result["threshold_difference"] <= result["max_difference"]
+    assert 0 < result["reference_s"] and 0 < result["vectorized_s"] and result["reference_s"] + 2 * result["vectorized_s"] < wall
     assert result["speedup"] == pytest.approx(result["reference_s"] / result["vectorized_s"], rel=1e-12)

@@ -124,6 +124,17 @@ BAD = [
         {"implicit_bias": {"compute": {"datasets": {"symmetric": {"margin": [1.0, 2.0]}}}}},
         ["implicit_bias.compute.datasets.symmetric.margin[0]", "1.0"],
     ),
+    (
+        {"double_descent": {"compute": {"feature_ratios": {"min": 1.2, "max": 20}}}},
+        ["double_descent.compute.feature_ratios", "min 1.2", "min < 1 < max"],
+    ),
+    ({"double_descent": {"compute": {"feature_ratios": {"min": 0.1, "max": 0.9}}}}, ["double_descent.compute.feature_ratios", "max 0.9"]),
+    ({"double_descent": {"compute": {"bandwidth": 0}}}, ["double_descent.compute.bandwidth", "0 is not valid", "allowed", "median"]),
+    ({"double_descent": {"compute": {"bandwidth": -3.0}}}, ["double_descent.compute.bandwidth", "-3.0"]),
+    (
+        {"double_descent": {"compute": {"weak_features": {"n": 29, "d": 30}}}},
+        ["double_descent.compute.weak_features.n", "29", "n <= d - 2"],
+    ),
 ]
 
 

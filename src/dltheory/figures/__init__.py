@@ -19,6 +19,7 @@ NAMES = (
     "entropy_gain",
     "r2svm",
     "implicit_bias",
+    "double_descent",
 )
 
 

@@ -1,0 +1,246 @@
+"""Figure ``double_descent``: the test risk peaks at the interpolation threshold, then falls below
+the classical optimum (Belkin, Hsu, Ma & Mandal 2019, Fig. 2; Belkin, Hsu & Xu 2020, Theorem 1).
+
+Top row, random Fourier features on digits, against the number of features N with the threshold
+N = n marked (mean ± s.d. over draws of the features): (a) test zero-one error, (b) test squared
+loss, (c) ‖a‖₂ of the minimum-norm solution (log), (d) train squared loss. Bottom: (e) the
+weak-features model's risk against the number p of features used, the closed form (line) and a
+Monte Carlo (points ± 2 s.e.).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..claims import Claim
+from ..contract import Artifacts, Figure, require
+from ..data import missing_data_errors
+
+NAME = "double_descent"
+SOURCE = "Belkin, Hsu, Ma & Mandal 2019, Fig. 2 (PNAS 116; arXiv 1812.11118)"
+SOURCE_WEAK = "Belkin, Hsu & Xu 2020, Theorem 1 (SIAM J. Math. Data Sci. 2; arXiv 1903.07571)"
+METRICS = ("test_error", "test_mse", "norm", "train_mse")
+
+
+def summary(table: pd.DataFrame) -> pd.DataFrame:
+    """Per N: mean and s.d. over seeds of every metric, and N/n."""
+    grouped = table.groupby("n_features")[list(METRICS)]
+    out = grouped.mean().join(grouped.std().add_suffix("_std"))
+    out["seeds"] = grouped.size()
+    out["ratio"] = out.index / table.n_train.iloc[0]
+    return out.reset_index()
+
+
+def claims(artifacts: Artifacts, bars: dict) -> list[Claim]:
+    """(a) The argmax over the grid of the mean test squared loss, and of the mean ‖a‖, lies within
+    ``peak_tolerance`` of n; the train loss is below ``max_interpolation_train_mse`` at every N ≥ n
+    and seed; the test squared loss and zero-one error at the largest N are below their best for
+    N < n. (b) The Monte Carlo lies within z* standard errors of the closed form at every p at
+    least ``monte_carlo_exclusion`` from n, z* the family-wise bound of :func:`monte_carlo_bar` at
+    level ``monte_carlo_alpha``; its minimum over p is at p = d.
+    The height of the peak is reported, never judged: at N = n it is numerically fragile."""
+    table, weak = artifacts["rff"], artifacts["weak_features"]
+    s = summary(table).set_index("n_features")
+    n, seeds = int(table.n_train.iloc[0]), int(s.seeds.iloc[0])
+    tol = bars["peak_tolerance"]
+    setup = f"random Fourier features, n = {n}, {seeds} draws"
+    out = []
+    for column, what in (("test_mse", "test squared loss"), ("norm", "‖a‖₂ of the minimum-norm solution")):
+        peak = int(s[column].idxmax())
+        out.append(
+            Claim(
+                NAME,
+                f"the {what} peaks at the interpolation threshold N = n ({setup})",
+                SOURCE,
+                f"argmax N within ±{tol:.0%} of n = {n}",
+                f"argmax N = {peak} ({peak / n - 1:+.1%}); there {s[column][peak]:.3g}, at N = {s.index[-1]} {s[column].iloc[-1]:.3g}",
+                abs(peak / n - 1) <= tol,
+                peak / n,
+            )
+        )
+    worst_fit = table[table.n_features >= n].train_mse.max()
+    max_train = bars["max_interpolation_train_mse"]
+    out.append(
+        Claim(
+            NAME,
+            f"the model interpolates for N ≥ n: largest train squared loss over N ≥ n and draws ({setup})",
+            SOURCE,
+            f"≤ {max_train:g} (numerically 0)",
+            f"{worst_fit:.1e}",
+            worst_fit <= max_train,
+            worst_fit,
+        )
+    )
+    below = s[s.index < n]
+    for column, what, fmt in (("test_mse", "test squared loss", ".4f"), ("test_error", "test zero-one error", ".2%")):
+        last, best = s[column].iloc[-1], below[column].min()
+        out.append(
+            Claim(
+                NAME,
+                f"the minimum is over-parameterized: {what} at the largest N against the best N < n ({setup})",
+                SOURCE,
+                "at the largest N < the best N < n",
+                f"{last:{fmt}} at N = {s.index[-1]} ({s.ratio.iloc[-1]:.0f}n) vs {best:{fmt}} at N = {int(below[column].idxmin())}",
+                last < best,
+                last - best,
+            )
+        )
+    out.append(
+        Claim(
+            NAME,
+            f"height of the peak: test squared loss at N = n over its value at the largest N ({setup})",
+            SOURCE,
+            "not claimed: fragile at N = n exactly",
+            f"{s.test_mse.get(n, np.nan) / s.test_mse.iloc[-1]:.1f}×",
+            None,
+            float(s.test_mse.get(n, np.nan) / s.test_mse.iloc[-1]),
+            kind="observation",
+        )
+    )
+    out += _weak_features_claims(weak, bars)
+    return out
+
+
+def _weak_features_claims(weak: pd.DataFrame, bars: dict) -> list[Claim]:
+    n_wf, d = _weak_setup(weak)
+    away = weak[(weak.p - n_wf).abs() >= bars["monte_carlo_exclusion"]]
+    z = (away.monte_carlo - away.closed_form) / away.monte_carlo_se
+    max_z, trials = monte_carlo_bar(len(away), bars["monte_carlo_alpha"]), int(weak.trials.iloc[0])
+    setup = f"n = {n_wf}, d = {d}, {trials} trials per p"
+    mc_argmin, cf_argmin = int(weak.p[weak.monte_carlo.idxmin()]), int(weak.p[weak.closed_form.idxmin()])
+    return [
+        Claim(
+            NAME,
+            f"weak features: Monte Carlo against the closed form at every p with |p − n| ≥ {bars['monte_carlo_exclusion']} ({setup})",
+            SOURCE_WEAK,
+            f"|MC − closed form| ≤ {max_z:.2f} s.e. at every such p (family-wise level {bars['monte_carlo_alpha']:g} over {len(away)} p)",
+            f"largest {np.abs(z).max():.2f} s.e. (p = {int(away.p[np.abs(z).idxmax()])}); within 1 s.e. at {(np.abs(z) <= 1).mean():.0%} of {len(z)} p (68% expected)",
+            np.abs(z).max() <= max_z,
+            float(np.abs(z).max()),
+        ),
+        Claim(
+            NAME,
+            f"weak features: the risk is least with all features, p = d ({setup})",
+            SOURCE_WEAK,
+            f"argmin over p of the Monte Carlo = {d}",
+            f"argmin p = {mc_argmin} (closed form: {cf_argmin}); risk there {weak.monte_carlo.min():.4f} ± {weak.monte_carlo_se[weak.monte_carlo.idxmin()]:.4f}",
+            mc_argmin == d,
+            mc_argmin,
+        ),
+    ]
+
+
+def monte_carlo_bar(comparisons: int, alpha: float) -> float:
+    """z* = Φ⁻¹(1 − α/(2m)): all m Monte-Carlo means lie within z* standard errors of the truth
+    with probability ≥ 1 − α (Bonferroni; valid for the correlated estimates of common random
+    numbers). "Within its standard error" at each of ~85 p would fail a third of them by chance."""
+    from scipy.stats import norm
+
+    return float(norm.isf(alpha / (2 * comparisons)))
+
+
+def _weak_setup(weak: pd.DataFrame) -> tuple[int, int]:
+    """(n, d) of the weak-features table: d is its largest p; n is where the closed form is infinite."""
+    return int(weak.p[np.isinf(weak.closed_form)].mean().round()), int(weak.p.max())
+
+
+def plot(artifacts: Artifacts, bars: dict):
+    """(a)–(d) vs N, (e) the weak-features model; see the module docstring."""
+    import matplotlib.pyplot as plt
+
+    from ..plotting import setup_style
+
+    setup_style()
+    table, weak = artifacts["rff"], artifacts["weak_features"]
+    s = summary(table)
+    n = int(table.n_train.iloc[0])
+    fig = plt.figure(figsize=(18, 8.5), constrained_layout=True)
+    grid = fig.add_gridspec(2, 4)
+    panels = [
+        ("test_error", "(a) test zero-one error", "zero-one error", False),
+        ("test_mse", "(b) test squared loss", "squared loss Σ_k (ŷ_k − y_k)²", True),
+        ("norm", "(c) ‖a‖₂ of the solution", "‖a‖₂", True),
+        ("train_mse", "(d) train squared loss", "squared loss", True),
+    ]
+    for i, (column, title, ylabel, log_y) in enumerate(panels):
+        ax = fig.add_subplot(grid[0, i])
+        ax.plot(s.n_features, s[column], "o-", ms=3, color="tab:blue", label=f"mean of {int(s.seeds.iloc[0])} draws")
+        ax.fill_between(
+            s.n_features, s[column] - s[f"{column}_std"], s[column] + s[f"{column}_std"], color="tab:blue", alpha=0.25, lw=0, label="± s.d."
+        )
+        ax.axvline(n, color="tab:red", ls="--", lw=1, label=f"N = n = {n}")
+        ax.set(xscale="log", title=title, xlabel="random Fourier features N", ylabel=ylabel)
+        if log_y:
+            ax.set_yscale("log")
+        ax.legend(fontsize="x-small")
+    ax = fig.add_subplot(grid[1, :2])
+    n_wf, d = _weak_setup(weak)
+    finite = np.isfinite(weak.closed_form)
+    ax.plot(
+        weak.p[finite & (weak.p < n_wf)], weak.closed_form[finite & (weak.p < n_wf)], color="k", lw=1.5, label="closed form (Theorem 1)"
+    )
+    ax.plot(weak.p[finite & (weak.p > n_wf)], weak.closed_form[finite & (weak.p > n_wf)], color="k", lw=1.5)
+    ax.errorbar(
+        weak.p,
+        weak.monte_carlo,
+        yerr=2 * weak.monte_carlo_se,
+        fmt="o",
+        ms=3,
+        color="tab:orange",
+        capsize=1.5,
+        label=f"Monte Carlo ± 2 s.e. ({int(weak.trials.iloc[0])} trials)",
+    )
+    ax.axvline(n_wf, color="tab:red", ls="--", lw=1, label=f"p = n = {n_wf}")
+    ax.set(
+        yscale="log", ylim=(0.3, 30), xlabel="features used p", ylabel="risk E(y − xᵀŵ)²", title=f"(e) weak features: d = {d}, n = {n_wf}"
+    )
+    ax.legend(fontsize="x-small")
+    ax = fig.add_subplot(grid[1, 2:])
+    z = (weak.monte_carlo - weak.closed_form) / weak.monte_carlo_se
+    bar = monte_carlo_bar(int(((weak.p - n_wf).abs() >= bars["monte_carlo_exclusion"]).sum()), bars["monte_carlo_alpha"])
+    ax.axhspan(-bar, bar, color="0.9", label=f"claim bar ±{bar:.2f} s.e.")
+    ax.axvspan(
+        n_wf - bars["monte_carlo_exclusion"] + 0.5,
+        n_wf + bars["monte_carlo_exclusion"] - 0.5,
+        color="tab:red",
+        alpha=0.1,
+        label="excluded near p = n",
+    )
+    ax.plot(weak.p, z.where(np.isfinite(z)), "o", ms=3, color="tab:orange")
+    ax.set(xlabel="features used p", ylabel="(Monte Carlo − closed form) / s.e.", title="(f) Monte Carlo against the closed form")
+    ax.legend(fontsize="x-small")
+    fig.suptitle(
+        f"Random Fourier features on {n} digits: least squares for N < n, minimum-norm interpolant for N ≥ n "
+        f"(bandwidth {table.bandwidth.iloc[0]:.1f}, the median distance)",
+        fontsize="small",
+    )
+    return fig
+
+
+def check(config: dict) -> None:
+    """The N grid must have points on both sides of n; the weak-features p grid must reach past n."""
+    dd = config[NAME]["compute"]
+    ratios, errors = dd["feature_ratios"], []
+    if not ratios["min"] < 1 < ratios["max"]:
+        errors.append(
+            f"{NAME}.compute.feature_ratios: min {ratios['min']}, max {ratios['max']} (N/n) leave no points on one side of the "
+            "threshold N = n; allowed: min < 1 < max"
+        )
+    wf = dd["weak_features"]
+    if not wf["n"] + 2 <= wf["d"]:
+        errors.append(
+            f"{NAME}.compute.weak_features.n: {wf['n']} with d = {wf['d']} leaves no over-parameterized p (p ≥ n + 2); allowed: n <= d - 2"
+        )
+    require(errors + missing_data_errors(config["data"], [dd["dataset"]]))
+
+
+FIGURE = Figure(
+    name=NAME,
+    title="Double descent: the test risk peaks at the interpolation threshold, then falls again",
+    sources=(SOURCE, SOURCE_WEAK),
+    artifacts=lambda config: {"rff": FIGURE.result("rff.csv"), "weak_features": FIGURE.result("weak_features.csv")},
+    claims=claims,
+    plot=plot,
+    check=check,
+)

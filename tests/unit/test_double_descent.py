@@ -1,0 +1,95 @@
+"""dltheory.double_descent against known answers: the minimum-norm path equals np.linalg.pinv's
+solutions (and interpolates for N ≥ n) even at the ill-conditioned threshold; random Fourier
+features approximate the Gaussian kernel and are reproducible and nested by seed; the weak-features
+closed form against a long Monte Carlo and at its known values."""
+
+import numpy as np
+import pytest
+
+from dltheory.double_descent import (
+    cosine_features,
+    feature_grid,
+    fourier_directions,
+    median_bandwidth,
+    min_norm_path,
+    rff_curve,
+    weak_features_monte_carlo,
+    weak_features_risk,
+)
+
+
+def test_min_norm_path_equals_pinv_and_interpolates_above_n():
+    rng = np.random.default_rng(0)
+    n, K = 30, 3
+    C, Y = rng.normal(size=(n, 120)), rng.normal(size=(n, K))
+    grid = np.array([5, 17, 29, 30, 31, 45, 80, 120])
+    for N, coef in min_norm_path(C, Y, grid):
+        np.testing.assert_allclose(coef, np.linalg.pinv(C[:, :N]) @ Y, rtol=1e-9, atol=1e-11)
+        if N >= n:
+            np.testing.assert_allclose(C[:, :N] @ coef, Y, atol=1e-10)
+    assert [N for N, _ in min_norm_path(C, Y, grid)] == grid.tolist()
+
+
+def test_min_norm_path_is_accurate_at_the_ill_conditioned_threshold():
+    """Random Fourier features of clustered points: at N = n the matrix has cond ~1.7e7. Solving
+    through the Gram matrix (cond² ~ 3e14) is off by ~2e-3 there; the path matches the SVD solution
+    to ~1e-10 (relative to the largest coefficient)."""
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(200, 5)) * 0.3
+    C = cosine_features(x, *fourier_directions(5, 400, 1.0, seed=0))
+    Y = np.eye(4)[rng.integers(0, 4, 200)]
+    square = C[:, :200]
+    assert np.linalg.cond(square) > 1e7
+    ((_, coef),) = min_norm_path(C, Y, np.array([200]))
+    svd = np.linalg.lstsq(square, Y, rcond=None)[0]
+    gram = square.T @ np.linalg.solve(square @ square.T, Y)
+    assert np.abs(coef - svd).max() / np.abs(svd).max() < 1e-8
+    assert np.abs(gram - svd).max() / np.abs(svd).max() > 1e-5  # what the path avoids
+
+
+def test_fourier_features_approximate_the_gaussian_kernel():
+    """E[φ(x)ᵀφ(x')] = exp(−‖x − x'‖²/2σ²) for φ = C/√N (Rahimi & Recht 2007)."""
+    x = np.array([[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.5, 1.0, -0.5]])
+    sigma, N = 1.3, 200_000
+    phi = cosine_features(x, *fourier_directions(3, N, sigma, seed=0)) / np.sqrt(N)
+    distances2 = ((x[:, None] - x[None]) ** 2).sum(-1)
+    np.testing.assert_allclose(phi @ phi.T, np.exp(-distances2 / (2 * sigma**2)), atol=0.01)
+
+
+def test_features_are_reproducible_and_nested_by_seed():
+    V, b = fourier_directions(4, 50, 2.0, seed=7)
+    V2, b2 = fourier_directions(4, 50, 2.0, seed=7)
+    np.testing.assert_array_equal(V, V2) and np.testing.assert_array_equal(b, b2)
+    assert not np.allclose(fourier_directions(4, 50, 2.0, seed=8)[0], V)
+    assert V.std() == pytest.approx(1 / 2.0, rel=0.2) and 0 <= b.min() and b.max() <= 2 * np.pi
+
+
+def test_median_bandwidth_and_feature_grid():
+    assert median_bandwidth(np.array([[0.0], [1.0], [2.0]])) == 1.0  # distances 1, 2, 1
+    grid = feature_grid(100, {"min": 0.1, "max": 20, "num": 5, "near": {"width": 0.05, "num": 3}})
+    assert grid.tolist() == sorted(set(grid.tolist())) and 100 in grid and grid[0] == 10 and grid[-1] == 2000
+    assert {95, 105} <= set(grid.tolist())
+
+
+def test_rff_curve_interpolates_above_n_and_peaks_in_norm_at_n():
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(80, 6)), rng.integers(0, 3, 80)
+    grid = np.array([20, 60, 80, 100, 320])
+    curve = rff_curve(x[:40], y[:40], x[40:], y[40:], grid * 40 // 80, 3.0, 3, seed=0).set_index("n_features")
+    assert (curve.train_mse[curve.index >= 40] < 1e-16).all() and (curve.train_mse[curve.index < 40] > 1e-6).all()
+    assert curve.norm.idxmax() == 40
+
+
+def test_weak_features_closed_form_at_known_values():
+    d, n, w2, s2 = 100, 40, 1.0, 0.04
+    assert weak_features_risk(np.array([0]), n, d, w2, s2)[0] == pytest.approx(w2 + s2)  # predict 0: ‖w‖² + σ²
+    assert np.isinf(weak_features_risk(np.array([n - 1, n, n + 1]), n, d, w2, s2)).all()
+    # p = d: ‖w‖²(1 − n/d) + σ²(1 + n/(d − n − 1)), the classical minimum-norm regression risk
+    assert weak_features_risk(np.array([d]), n, d, w2, s2)[0] == pytest.approx(w2 * (1 - n / d) + s2 * (1 + n / (d - n - 1)))
+
+
+@pytest.mark.parametrize("p", [3, 10, 30, 50])
+def test_weak_features_closed_form_against_a_long_monte_carlo(p):
+    n, d = 20, 50
+    mean, se = weak_features_monte_carlo(np.array([p]), n, d, 1.0, 0.25, trials=20_000, seed=p)
+    assert abs(mean[0] - weak_features_risk(np.array([p]), n, d, 1.0, 0.25)[0]) < 4 * se[0]
