@@ -48,8 +48,9 @@ def config_errors(config: dict, root: str | Path) -> list[str]:
         for error in sorted(validator.iter_errors(config if section is None else config[section]), key=lambda e: list(map(str, e.path))):
             key = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.path)
             key = f"{section}{key}" if section else key.lstrip(".") or "config"
-            allowed = error.schema.get("description") if error.validator in ("oneOf", "anyOf") else None
-            message = f"{error.message}; allowed: {allowed}" if allowed else error.message  # "not valid under any of ..." says nothing more
+            # "not valid under any of the given schemas", "is too short" say nothing of what is allowed: the description does
+            allowed = error.schema.get("description") if error.validator in ("oneOf", "anyOf", "minItems", "maxItems") else None
+            message = f"{error.message}; allowed: {allowed}" if allowed else error.message
             errors.append(f"{key}: {message} (schema: workflow/schemas/{section or 'config'}.schema.yaml)")
     if errors:
         return errors

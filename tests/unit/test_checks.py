@@ -135,6 +135,14 @@ BAD = [
         {"double_descent": {"compute": {"weak_features": {"n": 29, "d": 30}}}},
         ["double_descent.compute.weak_features.n", "29", "n <= d - 2"],
     ),
+    (
+        {"lazy_training": {"compute": {"circle": {"widths": [500]}}}},
+        ["lazy_training.compute.circle.widths", "[500] is too short", "at least two"],
+    ),
+    ({"lazy_training": {"compute": {"circle": {"lr": 0}}}}, ["lazy_training.compute.circle.lr", "0"]),
+    ({"lazy_training": {"compute": {"circle": {"lr": -1.0}}}}, ["lazy_training.compute.circle.lr", "-1.0"]),
+    ({"lazy_training": {"compute": {"spectrum": {"widths": [8, 16]}}}}, ["lazy_training.compute.spectrum.widths", "[8, 16]", "both sides"]),
+    ({"lazy_training": {"compute": {"alpha": {"train_points": 500}}}}, ["lazy_training.compute.alpha.train_points", "500", "data.points"]),
 ]
 
 

@@ -20,6 +20,7 @@ NAMES = (
     "r2svm",
     "implicit_bias",
     "double_descent",
+    "lazy_training",
 )
 
 
