@@ -143,6 +143,17 @@ BAD = [
     ({"lazy_training": {"compute": {"circle": {"lr": -1.0}}}}, ["lazy_training.compute.circle.lr", "-1.0"]),
     ({"lazy_training": {"compute": {"spectrum": {"widths": [8, 16]}}}}, ["lazy_training.compute.spectrum.widths", "[8, 16]", "both sides"]),
     ({"lazy_training": {"compute": {"alpha": {"train_points": 500}}}}, ["lazy_training.compute.alpha.train_points", "500", "data.points"]),
+    ({"shattered_gradients": {"compute": {"width": 0}}}, ["shattered_gradients.compute.width", "0"]),
+    ({"shattered_gradients": {"compute": {"grid": {"points": 1}}}}, ["shattered_gradients.compute.grid.points", "1"]),
+    ({"shattered_gradients": {"compute": {"betas": [1.0, -0.1]}}}, ["shattered_gradients.compute.betas[1]", "-0.1"]),
+    (
+        {"shattered_gradients": {"compute": {"figure1": {"resnet_beta": 0.5}}}},
+        ["shattered_gradients.compute.figure1.resnet_beta", "0.5", "betas"],
+    ),
+    (
+        {"shattered_gradients": {"compute": {"figure1": {"feedforward_depth": 30}}}},
+        ["shattered_gradients.compute.figure1.feedforward_depth", "30"],
+    ),
 ]
 
 

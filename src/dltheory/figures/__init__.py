@@ -21,6 +21,7 @@ NAMES = (
     "implicit_bias",
     "double_descent",
     "lazy_training",
+    "shattered_gradients",
 )
 
 

@@ -1,0 +1,342 @@
+"""Figure ``shattered_gradients``: the gradients of deep feedforward networks look like white
+noise, a resnet's keep their structure (Balduzzi et al. 2017, Fig. 1 and Theorems 1–2).
+
+Top rows: the paper's Fig. 1, dy/dx over the input grid (one initialization) and its covariance
+over initializations, for a 1-layer net, a deep mean-centred feedforward net, a batch-normalized
+resnet with β = 0.1, brown noise and white noise. Bottom row: (f) the lag-1 correlation of dy/dx
+against depth for every architecture, with the noise references; (g) the one-layer factor on the
+backpropagated correlation against the agreement of the two inputs' activation patterns, with
+Theorem 1's 1/2 and Theorem 2's 3/4 where the patterns are independent; (h) the looks-linear
+initialization keeps dy/dx constant, its unmirrored twin shatters.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..claims import Claim
+from ..contract import Artifacts, Figure, require
+
+NAME = "shattered_gradients"
+SOURCE = "Balduzzi et al. 2017, Fig. 1 (ICML; arXiv 1702.08591)"
+SOURCE_T1 = "Balduzzi et al. 2017, Theorem 1"
+SOURCE_T2 = "Balduzzi et al. 2017, Theorem 2"
+SOURCE_LL = "Balduzzi et al. 2017, §5 (looks-linear initialization)"
+NAMES = {
+    "feedforward_centre": "feedforward, mean-centred",
+    "feedforward_batch_norm": "feedforward, batch norm",
+    "feedforward_none": "feedforward, no normalization",
+    "crelu_looks_linear": "CReLU, looks-linear",
+    "crelu_random": "CReLU, random (unmirrored)",
+    "white_noise": "white noise",
+    "brown_noise": "brown noise",
+}
+
+
+def describe(net: str) -> str:
+    """A readable name of a ``net`` label (resnet labels carry their β)."""
+    if net.startswith("resnet_batch_norm_beta"):
+        return f"resnet, batch norm, β = {net.removeprefix('resnet_batch_norm_beta')}"
+    return NAMES.get(net, net)
+
+
+def lag_at(lag1: pd.DataFrame, net: str, depth: int) -> float:
+    return float(lag1[(lag1.net == net) & (lag1.depth == depth)].lag1.iloc[0])
+
+
+def halving_depth(curve: pd.DataFrame) -> float:
+    """The first depth at which the lag-1 correlation is at most half its depth-1 value (inf if never)."""
+    curve = curve.sort_values("depth")
+    below = curve[curve.lag1 <= curve.lag1.iloc[0] / 2]
+    return float(below.depth.iloc[0]) if len(below) else float("inf")
+
+
+def independent(transfer: pd.DataFrame, net: str, tolerance: float) -> pd.DataFrame:
+    """The (layer, offset) rows of ``net`` where the two inputs' patterns agree on 1/2 ± tolerance of the units."""
+    rows = transfer[transfer.net == net]
+    return rows[(rows.agreement - 0.5).abs() <= tolerance]
+
+
+def claims(artifacts: Artifacts, bars: dict) -> list[Claim]:
+    """Fig. 1: the 1-layer net's lag-1 > ``min_shallow_lag1``; the deep normalized feedforward nets'
+    |lag-1| < ``max_deep_lag1``; the deep β = 0.1 resnet's > ``min_resnet_lag1``; the feedforward
+    correlation falls monotonically with depth until it reaches the noise floor, and halves at a
+    smaller depth than every resnet's. Theorems: with independent patterns (agreement 1/2 ±
+    ``independence_tolerance``) each feedforward layer multiplies the correlation by
+    ``theorem1_factor`` ± tol, each β = 1 resnet block by ``theorem2_factor`` ± tol, and its
+    gradient variance grows ``theorem2_bits`` ± tol bits per block. Looks-linear: relative spread
+    of dy/dx < ``max_linear_spread``, while the unmirrored CReLU net's |lag-1| < ``max_deep_lag1``."""
+    lag1, transfer, panels = artifacts["lag1"], artifacts["transfer"], artifacts["panels_feedforward"]
+    resnet_panels = artifacts["panels_resnet"]
+    deep, resnet_depth, resnet_beta = int(panels["deep_depth"]), int(resnet_panels["resnet_depth"]), float(resnet_panels["resnet_beta"])
+    floor = float(lag1[lag1.net == "white_noise"].lag1.iloc[0])
+    out = [
+        Claim(
+            NAME,
+            "a 1-layer net's gradient is smooth: lag-1 correlation of dy/dx over initializations",
+            SOURCE,
+            f"> {bars['min_shallow_lag1']}",
+            f"{lag_at(lag1, 'feedforward_centre', 1):.4f} (brown noise {float(lag1[lag1.net == 'brown_noise'].lag1.iloc[0]):.3f})",
+            lag_at(lag1, "feedforward_centre", 1) > bars["min_shallow_lag1"],
+            lag_at(lag1, "feedforward_centre", 1),
+        )
+    ]
+    for net in ("feedforward_centre", "feedforward_batch_norm"):
+        value = lag_at(lag1, net, deep)
+        out.append(
+            Claim(
+                NAME,
+                f"a {deep}-layer {describe(net).removeprefix('feedforward, ')} feedforward net's gradient is white-noise-like: |lag-1|",
+                SOURCE,
+                f"< {bars['max_deep_lag1']}",
+                f"{value:+.4f} (white noise {floor:+.4f})",
+                abs(value) < bars["max_deep_lag1"],
+                value,
+            )
+        )
+    resnet_net = f"resnet_batch_norm_beta{resnet_beta:g}"
+    value = lag_at(lag1, resnet_net, resnet_depth)
+    out.append(
+        Claim(
+            NAME,
+            f"a {resnet_depth}-block {describe(resnet_net)} keeps its gradient's structure: lag-1",
+            SOURCE,
+            f"> {bars['min_resnet_lag1']}",
+            f"{value:.4f}",
+            value > bars["min_resnet_lag1"],
+            value,
+        )
+    )
+    out.append(_monotone_claim(lag1, bars))
+    out += _theorem_claims(transfer, bars)
+    out += _looks_linear_claims(lag1, bars)
+    out += _comparison_rows(lag1)
+    return out
+
+
+def _monotone_claim(lag1: pd.DataFrame, bars: dict) -> Claim:
+    ff = lag1[lag1.net == "feedforward_centre"].sort_values("depth")
+    in_band = ff.lag1.abs().to_numpy() < bars["max_deep_lag1"]
+    reach = int(np.argmax(in_band)) if in_band.any() else len(ff) - 1  # first depth in the noise band
+    above = ff.iloc[: reach + 1]  # depth 1 .. the first depth at the noise floor
+    monotone = bool((np.diff(above.lag1) < 0).all())
+    halves = {net: halving_depth(g) for net, g in lag1[lag1.architecture.isin(["feedforward", "resnet"])].groupby("net")}
+    resnets = {net: d for net, d in halves.items() if net.startswith("resnet")}
+    ff_half = halves["feedforward_centre"]
+    return Claim(
+        NAME,
+        "the feedforward (mean-centred) correlation falls monotonically with depth, far faster than a resnet's: depth at which lag-1 halves",
+        SOURCE,
+        f"falls at every layer until |lag-1| < {bars['max_deep_lag1']}; halves at a smaller depth than every resnet",
+        f"falls at every layer from depth 1 to {int(above.depth.max())}, where it reaches the noise band: {'yes' if monotone else 'no'}; halves at depth {ff_half:g}; "
+        + ", ".join(f"{describe(n)}: {d:g}" for n, d in resnets.items()),
+        monotone and all(ff_half < d for d in resnets.values()),
+        ff_half,
+    )
+
+
+def _theorem_claims(transfer: pd.DataFrame, bars: dict) -> list[Claim]:
+    tol = bars["independence_tolerance"]
+    ff, res = independent(transfer, "feedforward_centre", tol), independent(transfer, "resnet_centre", tol)
+    gain = transfer[transfer.net == "resnet_centre"].drop_duplicates("layer").log2_variance_gain
+    where = f"(layer, offset) pairs whose patterns agree on 1/2 ± {tol} of the units"
+    return [
+        Claim(
+            NAME,
+            f"each feedforward layer multiplies the gradients' correlation by 1/2 where patterns are independent (mean-centred, He init; {len(ff)} {where})",
+            SOURCE_T1,
+            f"{bars['theorem1_factor']} ± {bars['theorem1_tolerance']}",
+            f"{ff.factor.mean():.4f} (s.d. {ff.factor.std():.4f})",
+            len(ff) > 0 and abs(ff.factor.mean() - bars["theorem1_factor"]) <= bars["theorem1_tolerance"],
+            float(ff.factor.mean()),
+        ),
+        Claim(
+            NAME,
+            f"each β = 1 resnet block multiplies the gradients' correlation by 3/4 where patterns are independent (mean-centred branch; {len(res)} {where})",
+            SOURCE_T2,
+            f"{bars['theorem2_factor']} ± {bars['theorem2_tolerance']}",
+            f"{res.factor.mean():.4f} (s.d. {res.factor.std():.4f})",
+            len(res) > 0 and abs(res.factor.mean() - bars["theorem2_factor"]) <= bars["theorem2_tolerance"],
+            float(res.factor.mean()),
+        ),
+        Claim(
+            NAME,
+            f"each β = 1 resnet block doubles the gradient variance: bits per block (mean over {len(gain)} blocks)",
+            SOURCE_T2,
+            f"{bars['theorem2_bits']} ± {bars['theorem2_bits_tolerance']}",
+            f"{gain.mean():.4f} (s.d. {gain.std():.4f})",
+            abs(gain.mean() - bars["theorem2_bits"]) <= bars["theorem2_bits_tolerance"],
+            float(gain.mean()),
+        ),
+    ]
+
+
+def _looks_linear_claims(lag1: pd.DataFrame, bars: dict) -> list[Claim]:
+    ll = lag1[lag1.net == "crelu_looks_linear"]
+    random = lag1[lag1.net == "crelu_random"]
+    depth = int(ll.depth.max())
+    value = lag_at(lag1, "crelu_random", depth)
+    return [
+        Claim(
+            NAME,
+            f"looks-linear initialization: dy/dx is constant at every depth up to {depth} (CReLU, mirrored weights): relative spread over the grid",
+            SOURCE_LL,
+            f"< {bars['max_linear_spread']:g}",
+            f"{ll.spread.max():.1e} (largest over depths and initializations)",
+            ll.spread.max() < bars["max_linear_spread"],
+            float(ll.spread.max()),
+        ),
+        Claim(
+            NAME,
+            f"the same CReLU net with unmirrored weights shatters: |lag-1| at depth {depth}",
+            SOURCE_LL,
+            f"< {bars['max_deep_lag1']}",
+            f"{value:+.4f} (relative spread {random.spread.max():.2f})",
+            abs(value) < bars["max_deep_lag1"],
+            value,
+        ),
+    ]
+
+
+def _comparison_rows(lag1: pd.DataFrame) -> list[Claim]:
+    """The end-to-end curves against an independent reimplementation's numbers, as observations
+    (the paper prints no table; the curve is not a clean 2^−L and no formula is claimed)."""
+    rows = []
+    for net in ("feedforward_none",):
+        curve = lag1[lag1.net == net].set_index("depth").lag1
+        rows.append(
+            Claim(
+                NAME,
+                f"{describe(net)} (pitfall: a bias-free ReLU net is positively homogeneous, dy/dx takes two values): lag-1 by depth",
+                SOURCE,
+                "no claim",
+                ", ".join(f"{d}: {curve[d]:.3f}" for d in (1, 8, 24, int(curve.index.max())) if d in curve.index),
+                None,
+                float(curve.iloc[-1]),
+                kind="observation",
+            )
+        )
+    return rows
+
+
+def plot(artifacts: Artifacts, bars: dict):
+    """The paper's Fig. 1 rows, then (f) lag-1 vs depth, (g) the one-layer factors, (h) looks-linear."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    from ..plotting import setup_style
+
+    setup_style()
+    ff, rs, lag1, transfer = artifacts["panels_feedforward"], artifacts["panels_resnet"], artifacts["lag1"], artifacts["transfer"]
+    x = ff["x"]
+    columns = [
+        ("shallow", "(a) 1-layer feedforward", ff),
+        ("deep", f"(b) {int(ff['deep_depth'])}-layer feedforward, mean-centred", ff),
+        ("resnet", f"(c) {int(rs['resnet_depth'])}-block resnet, BN, β = {float(rs['resnet_beta']):g}", rs),
+        ("brown", "(d) brown noise", ff),
+        ("white", "(e) white noise", ff),
+    ]
+    fig = plt.figure(figsize=(20, 12), constrained_layout=True)
+    grid = fig.add_gridspec(3, 5, height_ratios=[1, 1.15, 1.3])
+    for i, (key, title, source) in enumerate(columns):
+        ax = fig.add_subplot(grid[0, i])
+        curve = source[f"{key}_curve"]
+        ax.plot(x, curve / np.abs(curve).max(), lw=0.8)
+        ax.set(title=title, xlabel="input x", ylabel="dy/dx (one init, scaled)" if i == 0 else None)
+        ax = fig.add_subplot(grid[1, i])
+        ax.imshow(source[f"{key}_covariance"], cmap="RdBu_r", vmin=-1, vmax=1, extent=(x[0], x[-1], x[-1], x[0]))
+        ax.set(xlabel="x", ylabel="x'" if i == 0 else None, title="covariance over inits" if i == 0 else None)
+    ax = fig.add_subplot(grid[2, :2])
+    nets = [n for n in lag1.net.unique() if not n.endswith("_noise")]
+    colors = dict(zip(nets, sns.color_palette("colorblind", len(nets))))
+    for net in nets:
+        curve = lag1[lag1.net == net].sort_values("depth")
+        ax.plot(curve.depth, curve.lag1, color=colors[net], lw=1.6, label=describe(net))
+    for noise, style in (("white_noise", ":"), ("brown_noise", "--")):
+        ax.axhline(float(lag1[lag1.net == noise].lag1.iloc[0]), color="0.4", ls=style, lw=1, label=describe(noise))
+    ax.axhspan(-bars["max_deep_lag1"], bars["max_deep_lag1"], color="0.92", label=f"|lag-1| < {bars['max_deep_lag1']}")
+    ax.set(
+        xscale="log", xlabel="depth (layers or blocks)", ylabel="lag-1 correlation of dy/dx over inits", title="(f) shattering with depth"
+    )
+    ax.legend(fontsize="x-small", ncol=2)
+    ax = fig.add_subplot(grid[2, 2:4])
+    for net, theory, color in (
+        ("feedforward_centre", bars["theorem1_factor"], "tab:blue"),
+        ("resnet_centre", bars["theorem2_factor"], "tab:orange"),
+    ):
+        rows = transfer[transfer.net == net]
+        ax.scatter(
+            rows.agreement,
+            rows.factor,
+            s=8,
+            alpha=0.5,
+            color=color,
+            label=f"{'feedforward layer' if net.startswith('feed') else 'β = 1 resnet block'}, mean-centred",
+        )
+        ax.plot([0.5], [theory], "k*", ms=14)
+        ax.annotate(
+            f"Theorem {'1' if net.startswith('feed') else '2'}: {theory}",
+            (0.5, theory),
+            xytext=(8, -4),
+            textcoords="offset points",
+            fontsize="small",
+        )
+    a = np.linspace(0, 1, 11)
+    ax.plot(a, a, color="tab:blue", lw=0.8, ls="--", label="P(both on)/P(on) = agreement a")
+    ax.plot(a, (1 + a) / 2, color="tab:orange", lw=0.8, ls="--", label="(1 + 2 P(both on))/(1 + 2 P(on)) = (1 + a)/2")
+    ax.axvspan(0.5 - bars["independence_tolerance"], 0.5 + bars["independence_tolerance"], color="0.9", label="independent patterns")
+    ax.set(
+        xlabel="agreement of the two inputs' activation patterns",
+        ylabel="one-layer factor on the gradients' correlation",
+        title="(g) the theorems, layer by layer",
+    )
+    ax.legend(fontsize="x-small")
+    ax = fig.add_subplot(grid[2, 4])
+    for net in ("crelu_looks_linear", "crelu_random"):
+        curve = lag1[lag1.net == net].sort_values("depth")
+        ax.plot(curve.depth, curve.lag1, lw=1.6, label=describe(net))
+    ax.set(xscale="log", xlabel="depth", ylabel="lag-1", title="(h) looks-linear initialization")
+    ax.legend(fontsize="x-small")
+    fig.suptitle(
+        "One scalar input, width-200 ReLU networks, He init; dy/dx on a grid of one batch with its batch statistics held fixed; correlations over initializations",
+        fontsize="small",
+    )
+    return fig
+
+
+def check(config: dict) -> None:
+    """The Fig. 1 depths within the swept depths, its β among the swept ones, offsets within the grid."""
+    sg, errors = config[NAME]["compute"], []
+    f1 = sg["figure1"]
+    if sg["grid"]["min"] >= sg["grid"]["max"]:
+        errors.append(f"{NAME}.compute.grid: min ({sg['grid']['min']}) must be < max ({sg['grid']['max']})")
+    for key, limit in (("feedforward_depth", "feedforward_depth"), ("resnet_depth", "resnet_depth")):
+        if f1[key] > sg[limit]:
+            errors.append(f"{NAME}.compute.figure1.{key}: {f1[key]} > {NAME}.compute.{limit} ({sg[limit]}); allowed: 1 .. {sg[limit]}")
+    if f1["resnet_beta"] not in sg["betas"]:
+        errors.append(
+            f"{NAME}.compute.figure1.resnet_beta: {f1['resnet_beta']} is not in {NAME}.compute.betas {sg['betas']}; allowed: one of them"
+        )
+    too_far = [k for k in sg["theorem"]["offsets"] if k >= sg["grid"]["points"]]
+    if too_far:
+        errors.append(
+            f"{NAME}.compute.theorem.offsets: {too_far} reach past the {sg['grid']['points']} grid points; allowed: 1 .. {sg['grid']['points'] - 1}"
+        )
+    require(errors)
+
+
+FIGURE = Figure(
+    name=NAME,
+    title="Shattered gradients: deep feedforward gradients look like white noise, resnets keep their structure",
+    sources=(SOURCE,),
+    artifacts=lambda config: {
+        "lag1": [FIGURE.result("lag1_feedforward.csv"), FIGURE.result("lag1_resnet.csv")],
+        "transfer": FIGURE.result("transfer.csv"),
+        "panels_feedforward": FIGURE.result("panels_feedforward.npz"),
+        "panels_resnet": FIGURE.result("panels_resnet.npz"),
+    },
+    claims=claims,
+    plot=plot,
+    check=check,
+)
