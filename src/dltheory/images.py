@@ -58,12 +58,13 @@ def contrast_normalized_patches(names, size: int, n_patches: int, min_contrast: 
     shares = np.full(len(names), n_patches // len(names)) + (np.arange(len(names)) < n_patches % len(names))
     patches = []
     for name, share in zip(names, shares):
-        windows = np.lib.stride_tricks.sliding_window_view(natural_image(name), (size, size))  # [H-s+1, W-s+1, s, s]
-        flat = windows.reshape(-1, size, size)
-        order = rng.permutation(len(flat))
+        # [H-s+1, W-s+1, s, s], a view: flattening it would copy every window (2 GB for the Hubble image)
+        windows = np.lib.stride_tricks.sliding_window_view(natural_image(name), (size, size))
+        order = rng.permutation(windows.shape[0] * windows.shape[1])  # window positions in row-major order
         kept = []
         for start in range(0, len(order), 4 * share):  # candidates in chunks, until ``share`` pass the contrast test
-            chunk = flat[order[start : start + 4 * share]]
+            rows, cols = np.divmod(order[start : start + 4 * share], windows.shape[1])
+            chunk = windows[rows, cols]
             kept.append(chunk[chunk.std(axis=(1, 2)) >= min_contrast])
             if sum(len(k) for k in kept) >= share:
                 break

@@ -10,6 +10,7 @@ Debian's slurm-wlm and munge, root (slurmd launches jobs), and snakemake-executo
 """
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -27,6 +28,7 @@ pytestmark = pytest.mark.workflow
 PROFILE = yaml.safe_load((ROOT / "profiles/slurm/config.yaml").read_text())
 FIGURE = "phase_diagram"  # a smoke figure with a CPU job and a GPU job
 JOBS = ("phase_diagram_theory", "phase_diagram_propagation")  # the rest are localrules
+GPU_JOBS = ("phase_diagram_propagation",)  # asks sbatch --gpus=1 unless `device: cpu`
 
 
 def free_port() -> int:
@@ -143,6 +145,8 @@ def test_smoke_figure_builds_through_slurm(slurm_env, tmp_path):
         f"figures/{FIGURE}.pdf",
         "--configfile",
         "config/smoke.yaml",
+        "--config",
+        "device=auto",  # smoke.yaml says cpu, which asks no GPU; auto asks one and runs on the CPU of this node
         "--workflow-profile",
         "profiles/slurm",
         "--slurm-status-command",
@@ -171,7 +175,7 @@ def test_smoke_figure_builds_through_slurm(slurm_env, tmp_path):
         assert job.MinMemory == f"{wanted['mem_mb']}M", (rule, job.MinMemory)
         assert job.TimeLimit == time_limit(wanted["runtime"]), (rule, job.TimeLimit)
         assert int(job.NumCPUs) == PROFILE["set-threads"].get(rule, 1), (rule, job.NumCPUs)
-        assert job["tres-per-job"] == ("gres:gpu:1" if wanted.get("gpu") else "N/A"), (rule, job["tres-per-job"])
+        assert job["tres-per-job"] == ("gres:gpu:1" if rule in GPU_JOBS else "N/A"), (rule, job["tres-per-job"])
     assert "layers/s" in (repo / f"logs/{FIGURE}/propagation.log").read_text()  # written by the job on the node
 
 
@@ -179,3 +183,43 @@ def time_limit(minutes: int) -> str:
     """squeue's TimeLimit for a runtime in minutes: M:SS under an hour, else H:MM:SS."""
     hours, mins = divmod(minutes, 60)
     return f"{hours}:{mins:02d}:00" if hours else f"{mins}:00"
+
+
+@pytest.mark.parametrize("device, gpus", [("auto", 1), ("cpu", 0)])
+def test_device_cpu_is_the_one_switch_for_a_cluster_without_gpus(tmp_path, device, gpus):
+    """Every torch training job asks one GPU (sbatch --gpus) unless `device: cpu`, which asks none:
+    a dry run prints each job's resources."""
+    repo = copy_repo(tmp_path)
+    run = snakemake(
+        repo,
+        "figures/all",
+        "--configfile",
+        "config/smoke.yaml",
+        "--config",
+        f"device={device}",
+        "-n",
+        "--workflow-profile",
+        "profiles/slurm",
+        "--executor",
+        "local",
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    blocks = re.split(r"^(?=(?:local)?rule \w+:)", run.stdout, flags=re.M)
+    asked = {
+        re.match(r"(?:local)?rule (\w+):", b).group(1): re.search(r"resources: .*\bgpu=(\d+)", b)
+        for b in blocks
+        if re.match(r"(?:local)?rule \w+:", b)
+    }
+    assert {rule for rule, gpu in asked.items() if gpu and int(gpu.group(1))} == (
+        {
+            "phase_diagram_propagation",
+            "depth_accuracy_train",
+            "lucky_weights_train",
+            "lucky_weights_lottery",
+            "lazy_training_circle",
+            "lazy_training_sweeps",
+        }
+        if gpus
+        else set()
+    )
+    assert not any(rule_gpu.get("gpu") for rule_gpu in PROFILE["set-resources"].values())  # the profile asks none itself

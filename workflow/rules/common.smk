@@ -54,6 +54,13 @@ def checkpoints(figure, name):
     return f"results/.checkpoints/{figure}/{name}"
 
 
+def gpus():
+    """GPUs a training job asks for: 1, or 0 with `device: cpu`. On a SLURM cluster this is
+    sbatch --gpus, so `--config device=cpu` is the one switch for a cluster without GPUs; on one
+    machine the default profile's single `gpu` token makes GPU jobs run one at a time."""
+    return 0 if config["device"] == "cpu" else 1
+
+
 def compute(figure):
     """The compute part of a figure's config section: what its compute jobs use (params)."""
     return config[figure]["compute"]

@@ -23,7 +23,7 @@ rule depth_accuracy_train:
         checkpoints=lambda w: checkpoints("depth_accuracy", f"{w.dataset}_{w.optimizer}"),
     threads: 4
     resources:
-        gpu=1,
+        gpu=gpus(),
         mem_mb=4000,
     log:
         logs("depth_accuracy", "train_{dataset}_{optimizer}"),

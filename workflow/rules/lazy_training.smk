@@ -13,7 +13,7 @@ rule lazy_training_circle:
         device=config["device"],
     threads: 1
     resources:
-        gpu=1,
+        gpu=gpus(),
         mem_mb=2000,
     log:
         logs("lazy_training", "circle"),
@@ -41,7 +41,7 @@ rule lazy_training_sweeps:
         device=config["device"],
     threads: 1
     resources:
-        gpu=1,
+        gpu=gpus(),
         mem_mb=2000,
     log:
         logs("lazy_training", "sweeps"),

@@ -20,7 +20,7 @@ rule lucky_weights_train:
         checkpoints=checkpoints("lucky_weights", "students"),
     threads: 4
     resources:
-        gpu=1,
+        gpu=gpus(),
         mem_mb=4000,
     log:
         logs("lucky_weights", "train"),
@@ -46,7 +46,7 @@ rule lucky_weights_lottery:
         checkpoints=checkpoints("lucky_weights", "lottery"),
     threads: 4
     resources:
-        gpu=1,
+        gpu=gpus(),
         mem_mb=2000,
     log:
         logs("lucky_weights", "lottery"),

@@ -36,7 +36,7 @@ rule phase_diagram_propagation:
         device=config["device"],
     threads: 4
     resources:
-        gpu=1,
+        gpu=gpus(),
     log:
         logs("phase_diagram", "propagation"),
     benchmark:
