@@ -22,6 +22,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     p_bench.add_argument("--steps", type=int, default=20, help="ensembles: training steps per network")
     p_bench.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"], help="ensembles: where to train")
+    p_bench.add_argument(
+        "--shape",
+        default="config",
+        choices=["config", "paper"],
+        help="ensembles: the configured grid against one network at a time, or the paper grid's shapes against bmm",
+    )
     args = parser.parse_args(argv)
 
     if args.command == "inspect":
@@ -37,13 +43,15 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from .bench import run
 
+    name = "ensembles_paper" if args.name == "ensembles" and args.shape == "paper" else args.name
     options = {
         "meanfield": {},
         "ensembles": {"config": args.config, "steps": args.steps, "device": args.device},
+        "ensembles_paper": {"device": args.device},
         "information": {"config": args.config},
         "double_descent": {"config": args.config},
-    }[args.name]
-    print(run(args.name, **options))
+    }[name]
+    print(run(name, **options))
     return 0
 
 

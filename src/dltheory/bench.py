@@ -9,6 +9,9 @@ clock, best of a few repeats for the fast side.
   batched ensembles against one ``nn.Sequential`` at a time, in network-steps per second, with
   the largest difference of their trained weights, the achieved FLOP rate, peak RSS and, on a
   GPU, peak device memory and the card's FP32 peak.
+* ``ensembles --shape paper``: training at the paper grid's shapes (31 members of width 300 per
+  depth group, batch 128, synthetic MNIST-sized inputs), as a share of this device's rate for the
+  same batched matrix products alone.
 * ``information``: MI vs distance, one ``bincount`` per image against one ``histogram2d`` per distance.
 * ``double_descent``: the minimum-norm solutions of the default random-feature grid, one QR path
   for all N against one ``np.linalg.lstsq`` (SVD) per N.
@@ -145,6 +148,66 @@ def bench_ensembles(config: str | os.PathLike = "config/config.yaml", steps: int
     }
 
 
+def bench_paper_shapes(
+    depths=(10, 50), steps: int = 3, members: int = 31, width: int = 300, batch: int = 128, device: str = "auto"
+) -> dict:
+    """The batched trainer at the paper grid's shapes (``depth_accuracy`` in config/paper.yaml: 31
+    σ_w² per depth group, width 300, batch 128, float32) on synthetic inputs of MNIST's size (784
+    features, 10 classes; the rate does not depend on the values), against the rate of the same
+    batched products alone: ``torch.bmm`` of [members, batch, width] by [members, width, width].
+    Training FLOPs are counted as 3 forward passes per step (forward + backward)."""
+    from .data import Dataset
+    from .depth_training import TrainSpec, _GroupTrainer
+    from .device import resolve_device
+    from .ensembles import member_grid
+    from .progress import Progress
+
+    device = resolve_device(device)
+    sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((4 * batch, 784)).astype(np.float32)
+    y = rng.integers(0, 10, 4 * batch)
+    data = Dataset("synthetic", x, y, x, y, 10, "standard normal inputs")
+    spec = TrainSpec("sgd", 1e-3, steps, batch, width, "float32")
+    xt, yt = torch.as_tensor(x, device=device), torch.as_tensor(y, device=device)
+    rows = []
+    for depth in depths:
+        group = member_grid(np.linspace(1.0, 4.0, members), [0.05], [depth], [0])
+        trainer = _GroupTrainer(group, data, spec, torch.float32, device, checkpoint=None, checkpoint_every=0)
+        sync()
+        start = time.perf_counter()
+        trainer.train(xt, yt, Progress(0, lambda _: None, every_s=1e9), "bench")
+        sync()
+        seconds = time.perf_counter() - start
+        rows.append((depth, 3 * trainer.model.flops_per_sample() * batch * members * steps / seconds))
+    a = torch.randn(members, batch, width, device=device)
+    b = torch.randn(members, width, width, device=device)
+
+    def products():
+        for _ in range(20):
+            torch.bmm(a, b)
+        sync()
+
+    matmul_s, _ = _best_of(products)
+    matmul_rate = 20 * 2 * members * batch * width * width / matmul_s
+    return {
+        "device": torch.cuda.get_device_name() if device == "cuda" else "cpu",
+        "grid": f"{members} members per group, width {width}, batch {batch}, depths {', '.join(map(str, depths))}, {steps} SGD steps, float32",
+        "rates_gflops": {depth: rate / 1e9 for depth, rate in rows},
+        "matmul_gflops": matmul_rate / 1e9,
+        "shares": {depth: rate / matmul_rate for depth, rate in rows},
+    }
+
+
+def _report_paper_shapes(r: dict) -> list[str]:
+    lines = [f"  grid                       {r['grid']}", f"  bmm alone, same shapes     {r['matmul_gflops']:.1f} GFLOP/s"]
+    lines += [
+        f"  training, depth {d:<10} {g:.1f} GFLOP/s   ({r['shares'][d]:.0%} of the bmm rate; aim >= 50% on a CPU)"
+        for d, g in r["rates_gflops"].items()
+    ]
+    return lines
+
+
 def bench_information(config: str | os.PathLike = "config/config.yaml") -> dict:
     """MI vs distance on the configured pixel_mi images (raw pixels, horizontal and vertical):
     one ``bincount`` over all distances per image against one ``np.histogram2d`` per distance."""
@@ -256,6 +319,7 @@ BENCHMARKS = {
     "ensembles": (bench_ensembles, _report_ensembles),
     "information": (bench_information, _report_information),
     "double_descent": (bench_double_descent, _report_double_descent),
+    "ensembles_paper": (bench_paper_shapes, _report_paper_shapes),
 }
 
 

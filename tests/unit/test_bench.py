@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from dltheory.bench import bench_double_descent, bench_ensembles, bench_information, bench_meanfield
+from dltheory.bench import bench_double_descent, bench_ensembles, bench_information, bench_meanfield, bench_paper_shapes
 
 
 def timed(fn, *args, **kwargs):
@@ -64,3 +64,11 @@ def test_double_descent_bench_agrees_with_lstsq_per_n(tmp_path):
     assert result["max_difference"] < 1e-9 and result["threshold_difference"] <= result["max_difference"]
     assert 0 < result["reference_s"] and 0 < result["vectorized_s"] and result["reference_s"] + 2 * result["vectorized_s"] < wall
     assert result["speedup"] == pytest.approx(result["reference_s"] / result["vectorized_s"], rel=1e-12)
+
+
+def test_paper_shapes_bench_reports_rates_and_their_share_of_the_bmm_rate():
+    result, wall = timed(bench_paper_shapes, depths=(2, 3), steps=2, members=3, width=16, batch=8, device="cpu")
+    assert "3 members per group, width 16, batch 8, depths 2, 3, 2 SGD steps" in result["grid"]
+    assert set(result["rates_gflops"]) == {2, 3} and all(r > 0 for r in result["rates_gflops"].values())
+    for depth, rate in result["rates_gflops"].items():
+        assert result["shares"][depth] == pytest.approx(rate / result["matmul_gflops"], rel=1e-12)
