@@ -49,10 +49,6 @@ class Network:
     biases: list[torch.Tensor]
     beta: float = BETA
 
-    @property
-    def widths(self) -> list[int]:
-        return [w.shape[1] for w in self.weights] + [self.weights[-1].shape[2]]
-
     def parameters(self) -> list[torch.Tensor]:
         return [*self.weights, *self.biases]
 
@@ -204,11 +200,11 @@ def spectrum(kernel: torch.Tensor) -> torch.Tensor:
     return torch.linalg.eigvalsh(kernel)
 
 
-def inverse_top_eigenvalue(net: Network, x: torch.Tensor) -> torch.Tensor:
-    """η = 1/λ_max(Θ₀/P) per member on the P training inputs x: the step at which gradient
-    descent on ‖f − y‖²/2P contracts the residual along every kernel direction in the linear
-    regime (2/λ_max is the edge), whatever the width."""
-    return 1.0 / spectrum(tangent_kernel(net, x) / len(x))[:, -1]
+def inverse_top_eigenvalue(kernel: torch.Tensor) -> torch.Tensor:
+    """η = 1/λ_max(Θ₀/P) per member from its kernel Θ₀ [E, P, P] on the P training inputs: the
+    step at which gradient descent on ‖f − y‖²/2P contracts the residual along every kernel
+    direction in the linear regime (2/λ_max is the edge), whatever the width."""
+    return 1.0 / spectrum(kernel / kernel.shape[-1])[:, -1]
 
 
 def circle_kernels(
@@ -260,7 +256,7 @@ def width_sweep(hidden_layers: int, widths, x: torch.Tensor, y: torch.Tensor, se
         net = init_network([x.shape[1], *[width] * hidden_layers, 1], seeds).to(device)
         before, kernel_before = net.clone(), tangent_kernel(net, x)
         loss_init = ((forward(net, x)[0] - y) ** 2).mean(1) / 2
-        run = train(net, x, y, inverse_top_eigenvalue(net, x), max_steps, stop_loss=target_loss_ratio * loss_init)
+        run = train(net, x, y, inverse_top_eigenvalue(kernel_before), max_steps, stop_loss=target_loss_ratio * loss_init)
         kernel_change = (tangent_kernel(net, x) - kernel_before).flatten(1).norm(dim=1) / kernel_before.flatten(1).norm(dim=1)
         changes = relative_change(net, before).cpu().numpy()
         for e, seed in enumerate(seeds):
@@ -326,7 +322,7 @@ def alpha_sweep(alphas, width: int, x: torch.Tensor, y: torch.Tensor, seeds, ste
     for alpha in alphas:
         net = init_network([x.shape[1], width, 1], seeds).to(device)
         before = net.clone()
-        run = train(net, x, y, inverse_top_eigenvalue(net, x.to(device)), steps, center=float(alpha))
+        run = train(net, x, y, inverse_top_eigenvalue(tangent_kernel(net, x.to(device))), steps, center=float(alpha))
         moved = displacement(net, before).cpu()
         rows += [
             {"alpha": alpha, "seed": seed, "displacement": float(m), "loss": float(loss)}

@@ -45,6 +45,11 @@ def lag_at(lag1: pd.DataFrame, net: str, depth: int) -> float:
     return float(lag1[(lag1.net == net) & (lag1.depth == depth)].lag1.iloc[0])
 
 
+def noise_lag(lag1: pd.DataFrame, noise: str) -> float:
+    """The lag-1 correlation of ``white_noise`` or ``brown_noise`` (rows without a depth)."""
+    return float(lag1[lag1.net == noise].lag1.iloc[0])
+
+
 def halving_depth(curve: pd.DataFrame) -> float:
     """The first depth at which the lag-1 correlation is at most half its depth-1 value (inf if never)."""
     curve = curve.sort_values("depth")
@@ -70,14 +75,14 @@ def claims(artifacts: Artifacts, bars: dict) -> list[Claim]:
     lag1, transfer, panels = artifacts["lag1"], artifacts["transfer"], artifacts["panels_feedforward"]
     resnet_panels = artifacts["panels_resnet"]
     deep, resnet_depth, resnet_beta = int(panels["deep_depth"]), int(resnet_panels["resnet_depth"]), float(resnet_panels["resnet_beta"])
-    floor = float(lag1[lag1.net == "white_noise"].lag1.iloc[0])
+    floor = noise_lag(lag1, "white_noise")
     out = [
         Claim(
             NAME,
             "a 1-layer net's gradient is smooth: lag-1 correlation of dy/dx over initializations",
             SOURCE,
             f"> {bars['min_shallow_lag1']}",
-            f"{lag_at(lag1, 'feedforward_centre', 1):.4f} (brown noise {float(lag1[lag1.net == 'brown_noise'].lag1.iloc[0]):.3f})",
+            f"{lag_at(lag1, 'feedforward_centre', 1):.4f} (brown noise {noise_lag(lag1, 'brown_noise'):.3f})",
             lag_at(lag1, "feedforward_centre", 1) > bars["min_shallow_lag1"],
             lag_at(lag1, "feedforward_centre", 1),
         )
@@ -111,7 +116,7 @@ def claims(artifacts: Artifacts, bars: dict) -> list[Claim]:
     out.append(_monotone_claim(lag1, bars))
     out += _theorem_claims(transfer, bars)
     out += _looks_linear_claims(lag1, bars)
-    out += _comparison_rows(lag1)
+    out.append(_pitfall_row(lag1))
     return out
 
 
@@ -138,27 +143,33 @@ def _monotone_claim(lag1: pd.DataFrame, bars: dict) -> Claim:
 
 def _theorem_claims(transfer: pd.DataFrame, bars: dict) -> list[Claim]:
     tol = bars["independence_tolerance"]
-    ff, res = independent(transfer, "feedforward_centre", tol), independent(transfer, "resnet_centre", tol)
     gain = transfer[transfer.net == "resnet_centre"].drop_duplicates("layer").log2_variance_gain
     where = f"(layer, offset) pairs whose patterns agree on 1/2 ± {tol} of the units"
+
+    def factor_claim(net: str, statement: str, source: str, theorem: str) -> Claim:
+        rows, target, bar = independent(transfer, net, tol), bars[f"{theorem}_factor"], bars[f"{theorem}_tolerance"]
+        return Claim(
+            NAME,
+            f"{statement} {len(rows)} {where})",
+            source,
+            f"{target} ± {bar}",
+            f"{rows.factor.mean():.4f} (s.d. {rows.factor.std():.4f})",
+            len(rows) > 0 and abs(rows.factor.mean() - target) <= bar,
+            float(rows.factor.mean()),
+        )
+
     return [
-        Claim(
-            NAME,
-            f"each feedforward layer multiplies the gradients' correlation by 1/2 where patterns are independent (mean-centred, He init; {len(ff)} {where})",
+        factor_claim(
+            "feedforward_centre",
+            "each feedforward layer multiplies the gradients' correlation by 1/2 where patterns are independent (mean-centred, He init;",
             SOURCE_T1,
-            f"{bars['theorem1_factor']} ± {bars['theorem1_tolerance']}",
-            f"{ff.factor.mean():.4f} (s.d. {ff.factor.std():.4f})",
-            len(ff) > 0 and abs(ff.factor.mean() - bars["theorem1_factor"]) <= bars["theorem1_tolerance"],
-            float(ff.factor.mean()),
+            "theorem1",
         ),
-        Claim(
-            NAME,
-            f"each β = 1 resnet block multiplies the gradients' correlation by 3/4 where patterns are independent (mean-centred branch; {len(res)} {where})",
+        factor_claim(
+            "resnet_centre",
+            "each β = 1 resnet block multiplies the gradients' correlation by 3/4 where patterns are independent (mean-centred branch;",
             SOURCE_T2,
-            f"{bars['theorem2_factor']} ± {bars['theorem2_tolerance']}",
-            f"{res.factor.mean():.4f} (s.d. {res.factor.std():.4f})",
-            len(res) > 0 and abs(res.factor.mean() - bars["theorem2_factor"]) <= bars["theorem2_tolerance"],
-            float(res.factor.mean()),
+            "theorem2",
         ),
         Claim(
             NAME,
@@ -199,25 +210,20 @@ def _looks_linear_claims(lag1: pd.DataFrame, bars: dict) -> list[Claim]:
     ]
 
 
-def _comparison_rows(lag1: pd.DataFrame) -> list[Claim]:
-    """The end-to-end curves against an independent reimplementation's numbers, as observations
-    (the paper prints no table; the curve is not a clean 2^−L and no formula is claimed)."""
-    rows = []
-    for net in ("feedforward_none",):
-        curve = lag1[lag1.net == net].set_index("depth").lag1
-        rows.append(
-            Claim(
-                NAME,
-                f"{describe(net)} (pitfall: a bias-free ReLU net is positively homogeneous, dy/dx takes two values): lag-1 by depth",
-                SOURCE,
-                "no claim",
-                ", ".join(f"{d}: {curve[d]:.3f}" for d in (1, 8, 24, int(curve.index.max())) if d in curve.index),
-                None,
-                float(curve.iloc[-1]),
-                kind="observation",
-            )
-        )
-    return rows
+def _pitfall_row(lag1: pd.DataFrame) -> Claim:
+    """The unnormalized feedforward net, an observation: the reason a scalar-input net needs the
+    normalization to shatter."""
+    curve = lag1[lag1.net == "feedforward_none"].set_index("depth").lag1
+    return Claim(
+        NAME,
+        f"{describe('feedforward_none')} (pitfall: a bias-free ReLU net is positively homogeneous, dy/dx takes two values): lag-1 by depth",
+        SOURCE,
+        "no claim",
+        ", ".join(f"{d}: {curve[d]:.3f}" for d in (1, 8, 24, int(curve.index.max())) if d in curve.index),
+        None,
+        float(curve.iloc[-1]),
+        kind="observation",
+    )
 
 
 def plot(artifacts: Artifacts, bars: dict):
@@ -254,7 +260,7 @@ def plot(artifacts: Artifacts, bars: dict):
         curve = lag1[lag1.net == net].sort_values("depth")
         ax.plot(curve.depth, curve.lag1, color=colors[net], lw=1.6, label=describe(net))
     for noise, style in (("white_noise", ":"), ("brown_noise", "--")):
-        ax.axhline(float(lag1[lag1.net == noise].lag1.iloc[0]), color="0.4", ls=style, lw=1, label=describe(noise))
+        ax.axhline(noise_lag(lag1, noise), color="0.4", ls=style, lw=1, label=describe(noise))
     ax.axhspan(-bars["max_deep_lag1"], bars["max_deep_lag1"], color="0.92", label=f"|lag-1| < {bars['max_deep_lag1']}")
     ax.set(
         xscale="log", xlabel="depth (layers or blocks)", ylabel="lag-1 correlation of dy/dx over inits", title="(f) shattering with depth"
