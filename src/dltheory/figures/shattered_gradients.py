@@ -216,7 +216,7 @@ def _pitfall_row(lag1: pd.DataFrame) -> Claim:
     curve = lag1[lag1.net == "feedforward_none"].set_index("depth").lag1
     return Claim(
         NAME,
-        f"{describe('feedforward_none')} (pitfall: a bias-free ReLU net is positively homogeneous, dy/dx takes two values): lag-1 by depth",
+        f"{describe('feedforward_none')} (pitfall: without normalization most deep units stay always on or always off over the grid, so the gradient barely shatters): lag-1 by depth",
         SOURCE,
         "no claim",
         ", ".join(f"{d}: {curve[d]:.3f}" for d in (1, 8, 24, int(curve.index.max())) if d in curve.index),
