@@ -49,6 +49,7 @@ class TrainSpec:
     batch_size: int
     width: int
     dtype: str = "float32"
+    compile: bool = False  # on a CUDA device: torch.compile the forward and backward passes, with CUDA graphs
 
     def __post_init__(self):
         if self.optimizer not in OPTIMIZERS:
@@ -147,8 +148,16 @@ class _GroupTrainer:
         self.group, self.data, self.spec = group, data, spec
         model = mean_field_ensemble(group, data.n_features, spec.width, data.n_classes, dtype=dtype, device=device)
         key = fingerprint(group, spec, data) if checkpoint is not None else None
+        backend = "inductor" if spec.compile and torch.device(device).type == "cuda" else None
         self.trainer = EnsembleTrainer(
-            model, spec.optimizer, spec.lr, cross_entropy, checkpoint=checkpoint, checkpoint_every=checkpoint_every, key=key
+            model,
+            spec.optimizer,
+            spec.lr,
+            cross_entropy,
+            checkpoint=checkpoint,
+            checkpoint_every=checkpoint_every,
+            key=key,
+            compile=backend,
         )
         self.model, self.start = model, self.trainer.start
         saved = self.trainer.saved

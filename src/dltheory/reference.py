@@ -88,7 +88,7 @@ def critical_sigma_w2(sigma_b2: float, activation: str = "tanh") -> float:
 def sequential_mlp(member: Member, n_in: int, width: int, n_out: int, dtype=torch.float32) -> nn.Sequential:
     """The member as ``nn.Sequential`` of ``nn.Linear`` + ``nn.Tanh``, with its initial weights."""
     layers = []
-    for w, b in init_member(member, n_in, width, n_out):
+    for w, b in init_member(member, n_in, width, n_out, dtype):
         linear = nn.Linear(*w.shape, dtype=dtype)
         with torch.no_grad():
             linear.weight.copy_(torch.as_tensor(w.T))

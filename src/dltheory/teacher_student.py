@@ -251,7 +251,7 @@ class _Problem:
     @classmethod
     def of(cls, setup: Setup, device: str) -> _Problem:
         dtype = DTYPES[setup.dtype]
-        teacher = MLPEnsemble([setup.teacher()], "relu", torch.float64)
+        teacher = MLPEnsemble.from_params([setup.teacher()], "relu", torch.float64)
         x_train, x_eval = (torch.as_tensor(x) for x in gaussian_inputs(setup))
         with torch.no_grad():
             y_train = teacher(x_train[None])[0].to(device, dtype)
@@ -307,7 +307,7 @@ def train_students(
     divergence freeze, checkpoints) on the mean squared error.
     """
     problem = _Problem.of(setup, device)
-    model = MLPEnsemble(init, "relu", DTYPES[setup.dtype], device)
+    model = MLPEnsemble.from_params(init, "relu", DTYPES[setup.dtype], device)
     checkpoint = Path(checkpoint) if checkpoint is not None else None
     description = {"setup": asdict(setup), "seeds": list(seeds), "observe_at": observe_at.tolist()}
     key = checkpoint_key(description, (a for params in init for layer in params for a in layer)) if checkpoint is not None else None
@@ -356,7 +356,7 @@ def train_two_layer(
     """
     problem = _Problem.of(setup, device)
     init = [student_init(setup, s) for s in seeds] if init is None else init
-    model = MLPEnsemble(init, "relu", DTYPES[setup.dtype], device)
+    model = MLPEnsemble.from_params(init, "relu", DTYPES[setup.dtype], device)
     (w1, w2), (b1, b2) = model.weights, model.biases
     record: list = []
     observe = problem.observer(model, observe_at, record)

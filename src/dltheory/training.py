@@ -38,7 +38,7 @@ from .ensembles import MLPEnsemble
 from .progress import Progress
 
 OPTIMIZERS = ("sgd", "rmsprop")
-CHECKPOINT_FORMAT = 2  # bump when the saved layout changes: older checkpoints are then ignored, not misread
+CHECKPOINT_FORMAT = 3  # bump when the saved layout changes: older checkpoints are then ignored, not misread
 
 
 def make_optimizer(name: str, lr: float, params) -> torch.optim.Optimizer:
@@ -90,17 +90,24 @@ def _epoch_order(seed: int, epoch: int, n: int) -> np.ndarray:
     return order
 
 
+def compiled(fn: Callable, backend: str, device: torch.device) -> Callable:
+    """``fn`` (forward pass and loss; its backward follows) through ``torch.compile`` with ``backend``.
+
+    On a GPU, ``"inductor"`` also records the compiled forward and backward passes as CUDA graphs
+    (mode ``reduce-overhead``): a step of a deep, narrow ensemble is hundreds of small kernels,
+    and a graph replays them without a launch each. The rest of a step (the finiteness check and
+    the optimizer on the one parameter buffer) is a handful of kernels. ``"aot_eager"`` traces
+    the same graphs but runs them op by op: it checks the path without a compiler."""
+    mode = "reduce-overhead" if backend == "inductor" and torch.device(device).type == "cuda" else None
+    return torch.compile(fn, backend=backend, mode=mode)
+
+
 def checkpoint_key(description: dict, arrays) -> str:
     """SHA-256 of a JSON-able ``description`` and the bytes of ``arrays``: what a checkpoint must match to be resumed."""
     digest = hashlib.sha256(json.dumps(description).encode())
     for array in arrays:
         digest.update(np.ascontiguousarray(array).tobytes())
     return digest.hexdigest()
-
-
-def _along(mask: torch.Tensor, ndim: int) -> torch.Tensor:
-    """A member mask [E] shaped to broadcast along the member axis (0) of an ``ndim``-dimensional tensor."""
-    return mask.view([-1] + [1] * (ndim - 1))
 
 
 class EnsembleTrainer:
@@ -110,6 +117,8 @@ class EnsembleTrainer:
     backpropagated; members never mix). At a step where a member's loss or any of its gradients is
     NaN/inf, the member is frozen: its gradients are zeroed before every later step, so neither SGD
     nor RMSProp moves it (RMSProp: 0 / (sqrt(v) + eps)), and ``updates`` stops counting for it.
+
+    ``compile``: a ``torch.compile`` backend for the forward and backward passes (:func:`compiled`), or None.
 
     Checkpoints: with ``checkpoint``, the state (parameters, optimizer state, live mask, update
     counts, step, and :attr:`extra`, the caller's observations so far) is written atomically every
@@ -127,12 +136,15 @@ class EnsembleTrainer:
         checkpoint: Path | None = None,
         checkpoint_every: int = 0,
         key: str | None = None,
+        compile: str | None = None,
     ):
-        self.model, self.loss = model, loss
+        self.model = model
+        self.member_losses = lambda inputs, targets: loss(model(inputs), targets)  # [E]
+        if compile is not None:
+            self.member_losses = compiled(self.member_losses, compile, model.flat.device)
         self.checkpoint, self.checkpoint_every, self.key = checkpoint, checkpoint_every, key
-        self.params = [p for p in model.parameters() if p.numel()]
-        self.optimizer = make_optimizer(optimizer, lr, self.params)
-        device = self.params[0].device
+        self.optimizer = make_optimizer(optimizer, lr, [model.flat])  # one buffer holds every member's parameters
+        device = model.flat.device
         self.alive = torch.ones(model.n_members, dtype=torch.bool, device=device)
         self.updates = torch.zeros(model.n_members, dtype=torch.int64, device=device)
         self.start, self.extra = 0, {}
@@ -142,6 +154,7 @@ class EnsembleTrainer:
             self.optimizer.load_state_dict(self.saved["optimizer"])
             self.alive, self.updates = self.saved["alive"], self.saved["updates"]
             self.start, self.extra = self.saved["step"], self.saved.get("extra", {})
+        self.all_alive = bool(self.alive.all())  # while true, no gradient needs masking
 
     def _load(self) -> dict | None:
         if self.checkpoint is None or not self.checkpoint.exists():
@@ -153,6 +166,23 @@ class EnsembleTrainer:
 
     def save(self, state: dict) -> None:
         atomic_write(self.checkpoint, lambda tmp: torch.save({"format": CHECKPOINT_FORMAT, "fingerprint": self.key, **state}, tmp))
+
+    def _freeze_non_finite(self, loss: torch.Tensor) -> None:
+        """Freeze the members whose loss [E] or any gradient is NaN/inf, and zero the frozen members' gradients.
+
+        A row of ``flat.grad`` [E, P] with a NaN or an infinity has a non-finite sum, so one sum per
+        row (one pass, no temporary) clears the usual step; only when a sum is not finite -- a new
+        divergence, or finite gradients whose sum overflows -- are the rows checked element by
+        element. The frozen members' rows are zeroed first: their loss is masked out of the
+        backward pass, but 0 · inf is NaN."""
+        grad = self.model.flat.grad
+        if not self.all_alive:
+            grad.masked_fill_(~self.alive[:, None], 0.0)
+        if bool((torch.isfinite(loss) | ~self.alive).all()) and bool(torch.isfinite(grad.sum(1)).all()):
+            return
+        self.alive &= torch.isfinite(loss) & torch.isfinite(grad).all(1)
+        self.all_alive = bool(self.alive.all())
+        grad.masked_fill_(~self.alive[:, None], 0.0)
 
     def train(
         self, steps: int, batch: Callable[[int], tuple], progress: Progress, label: str, observe: Callable[[int], None] | None = None
@@ -169,13 +199,10 @@ class EnsembleTrainer:
                 observe(step)
             tick = time.perf_counter()
             inputs, targets = batch(step)
-            loss = self.loss(self.model(inputs), targets)  # [E]
-            self.optimizer.zero_grad()
+            loss = self.member_losses(inputs, targets)  # [E]
+            self.model.zero_grad_()
             torch.where(self.alive, loss, 0.0).sum().backward()
-            finite = torch.isfinite(loss) & torch.stack([torch.isfinite(p.grad).flatten(1).all(1) for p in self.params]).all(0)
-            self.alive &= finite
-            for p in self.params:
-                p.grad.masked_fill_(~_along(self.alive, p.dim()), 0.0)
+            self._freeze_non_finite(loss)
             self.optimizer.step()
             self.updates += self.alive
             loss_sum += torch.where(self.alive, loss.detach(), 0.0).sum()

@@ -116,9 +116,19 @@ def test_progress_lines_give_step_loss_rate_and_eta(digits):
 @pytest.mark.gpu
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 def test_cuda_training_matches_the_cpu_reference(digits):
-    """Same initial weights and batches on both devices (they come from NumPy): float64 agrees closely."""
+    """Same initial weights and batches on both devices (drawn on the CPU): float64 agrees closely."""
     spec = TrainSpec("rmsprop", 0.003, steps=25, batch_size=32, width=16, dtype="float64")
     gpu = train_ensemble(GRID, digits, spec, device="cuda", log=quiet)
     cpu = train_sequential(GRID, digits, spec)
     np.testing.assert_allclose(gpu.final_loss, cpu.final_loss, rtol=1e-6)
     np.testing.assert_allclose(gpu.train_acc, cpu.train_acc, atol=2 / 300)  # at most a sample or two flips
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_compiled_cuda_graph_training_matches_eager(digits):
+    """compile: true (inductor, CUDA graphs) trains the same networks as the eager engine, up to rounding."""
+    spec = TrainSpec("sgd", 0.05, steps=25, batch_size=32, width=16)
+    eager = train_ensemble(GRID, digits, spec, device="cuda", log=quiet)
+    compiled = train_ensemble(GRID, digits, TrainSpec(**{**spec.__dict__, "compile": True}), device="cuda", log=quiet)
+    np.testing.assert_allclose(compiled.final_loss, eager.final_loss, rtol=1e-4)

@@ -38,6 +38,39 @@ def test_init_shares_normals_across_variances_of_one_seed():
     assert not np.allclose(a[0][0], c[0][0])
 
 
+def test_init_shares_hidden_layers_and_readout_across_depths_of_one_seed():
+    """Each layer is its own (seed, layer) stream: a deeper network of one seed starts with the same
+    hidden layers as a shallower one, and every depth shares one readout."""
+    shallow = init_member(Member(2, 1.5, 0.05, seed=7), 4, 6, 3)
+    deep = init_member(Member(4, 1.5, 0.05, seed=7), 4, 6, 3)
+    for l in range(2):
+        np.testing.assert_array_equal(shallow[l][0], deep[l][0])
+        np.testing.assert_array_equal(shallow[l][1], deep[l][1])
+    np.testing.assert_array_equal(shallow[-1][0], deep[-1][0])
+    assert not np.allclose(deep[2][0], deep[3][0])  # and every layer draws anew
+
+
+def test_init_is_drawn_in_the_training_dtype():
+    w32, w64 = (
+        init_member(Member(1, 1.0, 0.05, 0), 3, 5, 2, torch.float32)[0][0],
+        init_member(Member(1, 1.0, 0.05, 0), 3, 5, 2, torch.float64)[0][0],
+    )
+    assert w32.dtype == np.float32 and w64.dtype == np.float64
+
+
+def test_layers_are_views_of_one_buffer_and_so_are_their_gradients():
+    members = member_grid([1.0, 2.0], [0.05], [3], [0])
+    model = mean_field_ensemble(members, 5, 4, 2, dtype=torch.float64)
+    x = torch.randn(2, 6, 5, dtype=torch.float64)
+    model(x).square().sum().backward()
+    reference = torch.autograd.grad(model(x).square().sum(), [*model.weights, *model.biases])
+    flat_grads = torch.cat([g.flatten(1) for pair in zip(reference[:4], reference[4:]) for g in pair], 1)
+    torch.testing.assert_close(model.flat.grad, flat_grads, rtol=0, atol=0)  # layer by layer, W then b
+    with torch.no_grad():
+        model.flat[1] = 0.0
+    assert not model.weights[2][1].any() and model.weights[2][0].any()
+
+
 def test_batched_forward_equals_each_member_alone():
     members = member_grid([0.8, 3.0], [0.0, 0.1], [3], [0, 1])
     model = mean_field_ensemble(members, n_in=5, width=8, n_out=4, dtype=torch.float64)
@@ -45,7 +78,7 @@ def test_batched_forward_equals_each_member_alone():
     out = model(torch.as_tensor(x)).detach().numpy()
     for e, member in enumerate(members):
         h = x[e]
-        params = init_member(member, 5, 8, 4)
+        params = init_member(member, 5, 8, 4, torch.float64)
         for w, b in params[:-1]:
             h = np.tanh(h @ w + b)
         np.testing.assert_allclose(out[e], h @ params[-1][0] + params[-1][1], rtol=1e-12, atol=1e-12)
@@ -77,4 +110,4 @@ def test_an_ensemble_holds_one_depth():
     with pytest.raises(ValueError, match="one depth"):
         mean_field_ensemble(member_grid([1.0], [0.05], [2, 3], [0]), 4, 4, 2)
     with pytest.raises(ValueError, match="one shape"):
-        MLPEnsemble([init_member(Member(2, 1.0, 0.05, 0), 4, 4, 2), init_member(Member(2, 1.0, 0.05, 0), 4, 5, 2)])
+        MLPEnsemble.from_params([init_member(Member(2, 1.0, 0.05, 0), 4, 4, 2), init_member(Member(2, 1.0, 0.05, 0), 4, 5, 2)])

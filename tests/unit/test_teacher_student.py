@@ -146,8 +146,8 @@ def test_a_ticket_is_the_network_with_the_other_nodes_cut():
         drop = np.setdiff1d(np.arange(masked[l + 1][0].shape[0]), k)
         masked[l + 1][0][drop] = 0.0
     x = torch.randn(1, 50, TINY.n_in, dtype=torch.float64)
-    small = MLPEnsemble([ticket(full, keep)], "relu", torch.float64)(x)
-    torch.testing.assert_close(small, MLPEnsemble([masked], "relu", torch.float64)(x))
+    small = MLPEnsemble.from_params([ticket(full, keep)], "relu", torch.float64)(x)
+    torch.testing.assert_close(small, MLPEnsemble.from_params([masked], "relu", torch.float64)(x))
 
 
 def test_parameters_survive_an_npz_round_trip(tmp_path):
@@ -197,7 +197,7 @@ def test_two_layer_trainer_equals_autograd_sgd_one_network_at_a_time():
     """The batched closed-form step against torch.optim.SGD on ½ Σ (y − ŷ)² / B, one member at a time (float64)."""
     seeds = [0, 5]
     run = train_two_layer(TWO_LAYER, seeds, observation_steps(TWO_LAYER.steps, 4), log=quiet)
-    teacher = MLPEnsemble([two_layer_teacher(TWO_LAYER)], "relu", torch.float64)
+    teacher = MLPEnsemble.from_params([two_layer_teacher(TWO_LAYER)], "relu", torch.float64)
     x = torch.as_tensor(np.random.default_rng([0, 3]).standard_normal((TWO_LAYER.n_train, TWO_LAYER.n_in)) * TWO_LAYER.input_std)
     y = teacher(x[None])[0].detach()
     for e, seed in enumerate(seeds):

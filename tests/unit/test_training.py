@@ -5,7 +5,17 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from dltheory.training import batch_indices, checkpoint_key, cross_entropy, make_optimizer, mean_squared_error, seed_batches
+from dltheory.ensembles import MLPEnsemble, mean_field_ensemble, member_grid
+from dltheory.progress import Progress
+from dltheory.training import (
+    EnsembleTrainer,
+    batch_indices,
+    checkpoint_key,
+    cross_entropy,
+    make_optimizer,
+    mean_squared_error,
+    seed_batches,
+)
 
 
 def test_batches_cover_each_epoch_once_and_depend_only_on_seed_and_step():
@@ -54,3 +64,37 @@ def test_checkpoint_key_changes_with_the_description_and_with_any_byte_of_the_ar
     b = a.copy()
     b[3] = np.nextafter(b[3], np.inf)  # one bit of one number
     assert key != checkpoint_key({"lr": 0.1}, [b])
+
+
+def test_only_non_finite_members_are_frozen_even_when_a_gradient_sum_overflows():
+    """The one-sum-per-member check is exact: a member whose finite gradients sum past float32's
+    range keeps training; NaN in a gradient or an infinite loss freezes that member alone, and a
+    frozen member's gradients are zeroed."""
+    model = MLPEnsemble([(3, 2), (2, 1)], 4, "tanh", torch.float32)
+    trainer = EnsembleTrainer(model, "sgd", 0.1, mean_squared_error)
+    grad = model.flat.grad
+    grad.fill_(1.0)
+    grad[0, :2] = 3e38  # finite, but their float32 sum is inf
+    grad[1, 3] = float("nan")
+    trainer._freeze_non_finite(torch.tensor([1.0, 1.0, float("inf"), 1.0]))
+    assert trainer.alive.tolist() == [True, False, False, True]
+    assert not grad[1:3].any() and grad[3].eq(1.0).all() and grad[0, 0] == 3e38
+    grad.fill_(float("nan"))
+    grad[[0, 3]] = 1.0  # a later step: the frozen members' NaN gradients are zeroed, nobody else is frozen
+    trainer._freeze_non_finite(torch.tensor([1.0, float("nan"), float("nan"), 1.0]))
+    assert trainer.alive.tolist() == [True, False, False, True] and not grad[1:3].any()
+
+
+def test_the_compiled_path_trains_exactly_as_eager():
+    """The torch.compile path (here the aot_eager backend, which needs no compiler: the same traced
+    forward and backward graphs, run op by op) gives the eager engine's parameters bit for bit."""
+    members = member_grid([1.0, 2.5], [0.05], [4], [0, 1])
+    x, y = torch.randn(64, 12, generator=torch.Generator().manual_seed(0)), torch.arange(64) % 3
+    trained = []
+    for backend in (None, "aot_eager"):
+        model = mean_field_ensemble(members, 12, 8, 3)
+        trainer = EnsembleTrainer(model, "rmsprop", 0.01, cross_entropy, compile=backend)
+        trainer.train(5, lambda step: (x[:16].expand(4, -1, -1), y[:16].expand(4, -1)), Progress(0, lambda _: None, 1e9), "t")
+        trained.append(model.flat.detach().clone())
+    assert not torch.equal(trained[0], mean_field_ensemble(members, 12, 8, 3).flat)  # it trained
+    torch.testing.assert_close(trained[1], trained[0], rtol=0, atol=0)

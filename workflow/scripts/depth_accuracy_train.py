@@ -30,7 +30,7 @@ with log_to(snakemake.log[0]) as log:
     log(f"{data.name}: {len(data.y_train):,} train / {len(data.y_test):,} test samples, {data.n_features} features ({data.source})")
     seeds = list(range(grid["seed"], grid["seed"] + grid["seeds"]))
     members = member_grid(grid_axis(grid["sigma_w2"]), [grid["sigma_b2"]], grid["depths"], seeds)
-    spec = TrainSpec(w.optimizer, p.lr, grid["steps"], grid["batch_size"], grid["width"], grid["dtype"])
+    spec = TrainSpec(w.optimizer, p.lr, grid["steps"], grid["batch_size"], grid["width"], grid["dtype"], grid["compile"])
     log(f"{len(members)} networks ({len(grid['depths'])} depth groups), {spec}, device {device}")
     with Timer() as t:
         table = train_ensemble(
