@@ -78,18 +78,20 @@ def init_member(member: Member, n_in: int, width: int, n_out: int, dtype=torch.f
     return [(w[0].numpy(), b[0, 0].numpy()) for w, b in layers]
 
 
-def layer_init(members: list[Member], layer: int, fan_in: int, fan_out: int, dtype=torch.float32, *, readout: bool = False):
-    """Layer ``layer``'s initial weights [E, fan_in, fan_out] and biases [E, 1, fan_out] of ``members`` (CPU, ``dtype``).
+def layer_init(members: list[Member], layer: int, fan_in: int, fan_out: int, dtype=torch.float32, device="cpu", *, readout: bool = False):
+    """Layer ``layer``'s initial weights [E, fan_in, fan_out] and biases [E, 1, fan_out] of ``members``, on ``device``.
 
     ``W ~ N(0, σ_w²/fan_in)``, ``b ~ N(0, σ_b²)``: standard normals from the stream of (seed, layer)
-    -- the readout's from (seed, readout), whatever the depth -- drawn once per distinct seed and
-    scaled per member (the scale computed in float64, then multiplied in ``dtype``)."""
+    -- the readout's from (seed, readout), whatever the depth -- drawn on the CPU in ``dtype`` once
+    per distinct seed, moved to ``device``, then gathered and scaled per member there (the scale is
+    computed in float64 and multiplied in ``dtype``), so the values do not depend on the device."""
     seeds = sorted({m.seed for m in members})
-    normals = {s: _normals(s, layer, fan_in, fan_out, dtype, readout) for s in seeds}
-    w = torch.stack([normals[m.seed][0] for m in members])  # [E, fan_in, fan_out]
-    b = torch.stack([normals[m.seed][1] for m in members])  # [E, 1, fan_out]
-    w_scale = torch.tensor([np.sqrt(m.sigma_w2 / fan_in) for m in members], dtype=torch.float64).to(dtype)
-    b_scale = torch.tensor([np.sqrt(m.sigma_b2) for m in members], dtype=torch.float64).to(dtype)
+    draws = [_normals(s, layer, fan_in, fan_out, dtype, readout) for s in seeds]
+    index = torch.tensor([seeds.index(m.seed) for m in members], device=device)
+    w_scale = torch.tensor([np.sqrt(m.sigma_w2 / fan_in) for m in members], dtype=torch.float64).to(device, dtype)
+    b_scale = torch.tensor([np.sqrt(m.sigma_b2) for m in members], dtype=torch.float64).to(device, dtype)
+    w = torch.stack([d[0] for d in draws]).to(device)[index]  # [E, fan_in, fan_out]
+    b = torch.stack([d[1] for d in draws]).to(device)[index]  # [E, 1, fan_out]
     return w.mul_(w_scale[:, None, None]), b.mul_(b_scale[:, None, None])
 
 
@@ -200,7 +202,7 @@ def mean_field_ensemble(members: list[Member], n_in: int, width: int, n_out: int
     model = MLPEnsemble(shapes, len(members), "tanh", dtype, device)
     with torch.no_grad():
         for l, ((fan_in, fan_out), w, b) in enumerate(zip(shapes, model.weights, model.biases)):
-            w_init, b_init = layer_init(members, l, fan_in, fan_out, dtype, readout=l == len(shapes) - 1)
+            w_init, b_init = layer_init(members, l, fan_in, fan_out, dtype, device, readout=l == len(shapes) - 1)
             w.copy_(w_init)
             b.copy_(b_init)
     return model

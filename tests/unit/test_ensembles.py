@@ -111,3 +111,13 @@ def test_an_ensemble_holds_one_depth():
         mean_field_ensemble(member_grid([1.0], [0.05], [2, 3], [0]), 4, 4, 2)
     with pytest.raises(ValueError, match="one shape"):
         MLPEnsemble.from_params([init_member(Member(2, 1.0, 0.05, 0), 4, 4, 2), init_member(Member(2, 1.0, 0.05, 0), 4, 5, 2)])
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_a_gpu_group_starts_from_the_cpu_groups_weights():
+    """Normals are drawn on the CPU and scaled on the device: one IEEE product each, so equal bit for bit."""
+    members = member_grid([1.0, 1.7, 3.2], [0.05], [5], [0, 3])
+    cpu = mean_field_ensemble(members, 20, 16, 4)
+    gpu = mean_field_ensemble(members, 20, 16, 4, device="cuda")
+    torch.testing.assert_close(gpu.flat.cpu(), cpu.flat, rtol=0, atol=0)
