@@ -1,4 +1,4 @@
-"""Command line: ``python -m dltheory inspect PATH`` and ``python -m dltheory bench NAME``."""
+"""Command line: ``python -m dltheory inspect PATH``, ``python -m dltheory bench NAME`` and ``python -m dltheory plan``."""
 
 from __future__ import annotations
 
@@ -28,7 +28,32 @@ def main(argv: list[str] | None = None) -> int:
         choices=["config", "paper"],
         help="ensembles: the configured grid against one network at a time, or the paper grid's shapes against bmm",
     )
+    p_plan = sub.add_parser(
+        "plan",
+        help="before a run: FLOPs, peak memory and estimated time of every compute job (timed probes), beside the SLURM requests",
+        description=(
+            "For every compute job of the configured figures: FLOPs (analytic), peak memory (analytic arrays + a fixed baseline) "
+            "and the run time estimated from a short timed probe on this device, with the SLURM profile's requests "
+            "(set-resources of the rule, else default-resources). A request is flagged when mem_mb < 1.25 x the peak "
+            "or runtime < 1.5 x the estimated time. Exit status 2 on an invalid config (nothing is run)."
+        ),
+    )
+    p_plan.add_argument(
+        "--configfile",
+        nargs="+",
+        default=[],
+        metavar="FILE",
+        help="config files overlaid on config/config.yaml in order, as Snakemake merges them (later files win)",
+    )
+    p_plan.add_argument(
+        "--profile", default="profiles/slurm", help="SLURM profile folder whose config.yaml requests are compared (default: profiles/slurm)"
+    )
     args = parser.parse_args(argv)
+
+    if args.command == "plan":
+        from .plan import main as plan
+
+        return plan(args.configfile, args.profile)
 
     if args.command == "inspect":
         from .artifacts import ArtifactError

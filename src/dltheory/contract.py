@@ -13,7 +13,8 @@ A figure is one module in :mod:`dltheory.figures` holding one :class:`Figure`. I
 So a figure's config section has two parts: ``compute:`` (what the compute jobs use; a change
 reruns them) and ``claims:`` (the bars; a change reruns the claims and the plot, which draws
 them, in seconds). Cross-key relations that a JSON schema cannot state are checked by
-:attr:`Figure.check` before any job runs.
+:attr:`Figure.check` before any job runs. :attr:`Figure.jobs` describes the figure's compute jobs
+by their cost (:class:`Job`), for ``python -m dltheory plan``.
 """
 
 from __future__ import annotations
@@ -72,6 +73,44 @@ def no_analysis(artifacts: Artifacts) -> dict[str, pd.DataFrame]:
 
 
 @dataclass(frozen=True)
+class Job:
+    """The cost of one compute job, for ``python -m dltheory plan`` (:mod:`dltheory.plan`).
+
+    Estimated run time on the device the probe ran on::
+
+        seconds = overhead_s + scale × probe()
+
+    Attributes:
+      rule: the Snakemake rule, e.g. ``depth_accuracy_train``.
+      wildcards: the job's wildcard values joined by "/" in the rule's order (``mnist_5k/sgd``);
+        "" for a rule without wildcards.
+      flops: floating-point operations of the whole job, from an analytic count (the formula is in
+        the figure module's docstrings; transcendental functions and random draws are counted at
+        the fixed rates of :mod:`dltheory.plan`).
+      memory_bytes: the largest arrays the job holds at once (analytic); the plan adds the fixed
+        interpreter and library baseline, :data:`dltheory.plan.BASELINE_BYTES`.
+      probe: runs a small representative slice of the job's computation (a few steps, members,
+        rows) with the science modules' own functions and returns the seconds it took (after an
+        untimed warm-up call); never allocates the whole job's arrays.
+      scale: the whole job's work / the probe's work (the ratio of their analytic counts).
+      overhead_s: fixed seconds the probe does not cover, e.g. reading a dataset's files.
+    """
+
+    rule: str
+    wildcards: str
+    flops: float
+    memory_bytes: float
+    probe: Callable[[], float]
+    scale: float
+    overhead_s: float = 0.0
+
+
+def no_jobs(config: dict) -> list[Job]:
+    """For a figure that declares no compute jobs."""
+    return []
+
+
+@dataclass(frozen=True)
 class Figure:
     """One figure of the canon.
 
@@ -87,6 +126,9 @@ class Figure:
       check: config -> None; raises :class:`ConfigError` on a bad cross-key relation.
       analysis: {key: file name} of tables the claims job derives and writes to ``results/<name>/``
         (the plot reads them too); ``analyze`` computes them from the artifacts.
+      jobs: the full merged config -> the figure's compute jobs (:class:`Job`: rule, wildcards,
+        FLOPs, memory, a timed probe), one per job Snakemake plans for that config; read by
+        ``python -m dltheory plan``, never by a job.
     """
 
     name: str
@@ -98,6 +140,7 @@ class Figure:
     check: Callable[[dict], None] = no_check
     analysis: dict[str, str] = field(default_factory=dict)
     analyze: Callable[[Artifacts], dict[str, pd.DataFrame]] = no_analysis
+    jobs: Callable[[dict], list[Job]] = no_jobs
 
     def result(self, file_name: str) -> str:
         """Path of one of this figure's artifacts: ``results/<name>/<file_name>``."""

@@ -174,15 +174,22 @@ class MLPEnsemble(nn.Module):
 
     def layers(self, x: torch.Tensor) -> list[torch.Tensor]:
         """Every layer's output for x [E, B, n_in]: the post-activation hidden layers [E, B, n_l], then the readout."""
-        phi, readout, outputs, h = ACTIVATIONS[self.activation], len(self.weights) - 1, [], x
+        return list(self._outputs(x))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """The readout [E, B, n_out]; without autograd only one layer's output is held at a time
+        (a list of every layer's output of a 1,024-row evaluation chunk is ~23 GB for the paper
+        grid's deepest group)."""
+        for h in self._outputs(x):
+            pass
+        return h
+
+    def _outputs(self, x: torch.Tensor):
+        phi, readout, h = ACTIVATIONS[self.activation], len(self.weights) - 1, x
         for l, (w, b) in enumerate(zip(self.weights, self.biases)):
             h = torch.baddbmm(b, h, w)  # [E, B, n_l]
             h = phi(h) if l < readout else h
-            outputs.append(h)
-        return outputs
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.layers(x)[-1]
+            yield h
 
     def member_params(self, e: int) -> Params:
         """Member ``e``'s current parameters as float64 arrays, in the layout of :data:`Params`."""

@@ -298,6 +298,62 @@ def check(config: dict) -> None:
     require(errors)
 
 
+# ------------------------------------------------------------------------------------------
+# Cost of the compute jobs (python -m dltheory plan). Imports inside the functions: the claims and
+# plot jobs import this module, and their code digest follows module-level imports only.
+
+
+def _train_flops(spec: dict) -> float:
+    """FLOPs of ``implicit_bias_train``: per step, for D datasets of at most n points in d = 2
+    dimensions and the 3 optimizers, the margins and the gradient (2 × 2 D 3 n d), the sigmoid
+    (D 3 n F_T) and the updates (D d (30 + 2 F_T), Adam's square roots included). A NumPy step on
+    these few numbers costs its Python loop (~15 µs) more than its FLOPs: the probe measures that."""
+    from ..plan import F_TRANSCENDENTAL as F_T
+
+    datasets = spec["datasets"].values()
+    D, d = len(spec["datasets"]), 2
+    n = max(len(ds["support_vectors"]) * 2 + 2 * ds["extra_per_class"] for ds in datasets)
+    return spec["steps"] * (4 * D * 3 * n * d + D * 3 * n * F_T + D * d * (30 + 2 * F_T))
+
+
+def _train_memory(spec: dict) -> float:
+    """Bytes: the recorded iterates [D, 3, R, 2] float64 (R records), and the padded data."""
+    from ..implicit_bias import step_grid
+
+    records = len(step_grid(spec["steps"], spec["records_per_decade"]))
+    return len(spec["datasets"]) * 3 * records * 2 * 8 * 2
+
+
+def _train_inputs(spec: dict):
+    """The arguments of :func:`dltheory.implicit_bias.train` but the record: y x per dataset, η."""
+    from ..implicit_bias import mirrored_dataset, step_size
+
+    data = [
+        mirrored_dataset(ds["support_vectors"], ds["extra_per_class"], ds["margin"], ds["spread"], ds["seed"])
+        for ds in spec["datasets"].values()
+    ]
+    return [y[:, None] * X for X, y in data], [step_size(spec["step_size"], X) for X, _ in data]
+
+
+def jobs(config: dict) -> list:
+    """``implicit_bias_train``, probed on at most 20,000 steps of the three optimizers on every
+    dataset (the data and step sizes are set up outside the timer; the max-margin QPs take milliseconds)."""
+    from ..contract import Job
+    from ..implicit_bias import step_grid, train
+    from ..plan import reduced, timed
+
+    spec = config[NAME]["compute"]
+    probe_spec = reduced(spec, steps=min(spec["steps"], 20000))
+
+    def probe() -> float:
+        Xys, etas = _train_inputs(probe_spec)
+        record = step_grid(probe_spec["steps"], probe_spec["records_per_decade"])
+        adam = spec["adam"]
+        return timed(lambda: train(Xys, etas, record, spec["momentum"], (adam["beta1"], adam["beta2"]), adam["eps"]))
+
+    return [Job(f"{NAME}_train", "", _train_flops(spec), _train_memory(spec), probe, _train_flops(spec) / _train_flops(probe_spec))]
+
+
 FIGURE = Figure(
     name=NAME,
     title="Gradient descent on separable data converges to the max-margin direction, logarithmically",
@@ -308,4 +364,5 @@ FIGURE = Figure(
     check=check,
     analysis={"curves": "curves.csv", "rates": "rates.csv"},
     analyze=analyze,
+    jobs=jobs,
 )
