@@ -62,7 +62,8 @@ def test_smoke_build_trains_depth_accuracy(smoke_build):
     table = pd.read_csv(smoke_build / "results/depth_accuracy/mnist_5k_sgd.csv")
     spec = ["sigma_w2", "sigma_b2", "depth", "width", "seed", "steps", "train_acc", "test_acc", "final_loss", "diverged"]
     assert set(spec) <= set(table.columns)
-    assert len(table) == 4 * 2 and set(table.depth) == {2, 6} and (table.steps == 20).all()  # smoke grid: 4 sigma_w2 x 2 depths
+    assert len(table) == 4 * 2 * 2 and set(table.depth) == {2, 6} and set(table.seed) == {0, 1}  # 4 sigma_w2 x 2 depths x 2 seeds
+    assert (table.steps == 20).all()
     assert (smoke_build / "results/depth_accuracy/mnist_5k_sgd.meta.json").exists()
     assert {"k_fit", "agreement", "ridge_sigma_w2"} <= set(pd.read_csv(smoke_build / "results/depth_accuracy/trainability.csv").columns)
     log = (smoke_build / "logs/depth_accuracy/train_mnist_5k_sgd.log").read_text()
