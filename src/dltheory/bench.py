@@ -118,7 +118,7 @@ def bench_ensembles(config: str | os.PathLike = "config/config.yaml", steps: int
         batched_params.update((member, trainer.model.member_params(e)) for e, member in enumerate(group))
 
     # Per network: max |batched - sequential| over its weights and biases, relative to its largest
-    # weight, for the networks of the ordered phase (σ_w² below the critical line). In the chaotic
+    # parameter, for the networks of the ordered phase (σ_w² below the critical line). In the chaotic
     # phase a deep tanh network amplifies any perturbation by χ_1 > 1 per layer, so float32
     # rounding differences (bmm against nn.Linear) grow exponentially with depth and the two runs
     # part ways whatever the engine; those networks are counted, not compared (the float64 tests
@@ -319,7 +319,7 @@ def _report_ensembles(r: dict) -> list[str]:
         f"  one network at a time      {r['sequential_network_steps_per_s']:,.0f} network-steps/s",
         f"  batched ensembles          {r['batched_network_steps_per_s']:,.0f} network-steps/s   ({r['batched_gflops']:.1f} GFLOP/s)",
         f"  speed ratio                {r['speedup']:.1f}x   (aim >= {aim})",
-        f"  largest difference         {r['max_difference']:.1e}   (ordered phase, relative to the network's largest weight, batched vs one at a time)",
+        f"  largest difference         {r['max_difference']:.1e}   (ordered phase, relative to the network's largest parameter, batched vs one at a time)",
         f"  chaotic networks           {r['chaotic']}   (not compared: a chaotic deep net amplifies float32 rounding exponentially)",
         f"  peak RSS                   {r['peak_rss_gb']:.2f} GB",
     ]

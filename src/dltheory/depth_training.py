@@ -128,12 +128,14 @@ def train_ensemble(
             log(f"{label}: finished earlier, results restored from {checkpoint}")
             progress.skip(_layer_steps(depth, len(group), spec.steps))
             tables.append(trainer.finished)
+            del trainer
             continue
         if trainer.start:
             log(f"{label}: resumed from checkpoint {checkpoint} at step {trainer.start}")
             progress.skip(_layer_steps(depth, len(group), trainer.start))
         trainer.train(x_train, y_train, progress, label)
         tables.append(trainer.finish(x_train, y_train, x_test, y_test))
+        del trainer  # before the next group is built: two groups' buffers would be held at once
     return pd.concat(tables, ignore_index=True)
 
 
@@ -157,7 +159,7 @@ class _GroupTrainer:
             checkpoint=checkpoint,
             checkpoint_every=checkpoint_every,
             key=key,
-            compile=backend,
+            compile_backend=backend,
         )
         self.model, self.start = model, self.trainer.start
         saved = self.trainer.saved

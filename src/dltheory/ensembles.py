@@ -1,8 +1,8 @@
-"""Batched ensembles of fully connected networks: many MLPs trained as one set of stacked tensors.
+"""Batched ensembles of fully connected networks: many MLPs trained as one parameter buffer.
 
 E networks of the same layer widths (a grid of σ_w² × σ_b² × seed at one depth, or the seeds of
-a teacher-student run) are held as stacked weights ``[E, in, out]`` and run with
-``torch.baddbmm``, so one forward/backward pass and one optimizer step serve all E members: a few
+a teacher-student run) are held in one [E, P] buffer whose layers are views ``[E, in, out]``,
+run with ``torch.baddbmm``, so one forward/backward pass and one optimizer step serve all E members: a few
 large kernels instead of E Python loops. Members never mix: every op is either elementwise or
 block-diagonal over the member axis, so each member's gradient is the gradient of its own loss,
 exactly as if it were trained alone (:func:`dltheory.reference.train_sequential` checks that).
@@ -29,17 +29,12 @@ same weights.
 
 from __future__ import annotations
 
-import warnings
 from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 from torch import nn
-
-# A layer's gradient is a view of the member-major ``flat.grad`` (see MLPEnsemble), not the dense
-# layout autograd would pick for it; autograd notes that once per process, and it is intended.
-warnings.filterwarnings("ignore", message="grad and param do not obey the gradient layout contract")
 
 
 @dataclass(frozen=True, order=True)
@@ -109,7 +104,7 @@ ACTIVATIONS = {"tanh": torch.tanh, "relu": torch.relu}
 
 
 class MLPEnsemble(nn.Module):
-    """E MLPs of the same layer widths as stacked parameters; ``forward`` maps [E, B, n_in] -> [E, B, n_out].
+    """E MLPs of the same layer widths in one parameter buffer; ``forward`` maps [E, B, n_in] -> [E, B, n_out].
 
     ``weights[l]`` is [E, fan_in, fan_out] and ``biases[l]`` [E, 1, fan_out], member axis first.
     All of them are views of one member-major buffer, :attr:`flat` [E, P] (P = Σ_l (fan_in + 1)
@@ -122,8 +117,9 @@ class MLPEnsemble(nn.Module):
     leaves: as differentiable slices of ``flat``, autograd would add a zero-filled gradient of the
     whole buffer per layer, O(L²) memory traffic (60x slower at L = 100).
 
-    Gradients are zeroed with :meth:`zero_grad_` (an optimizer's ``zero_grad`` would set
-    ``flat.grad`` to None and cut the views off from it).
+    Gradients are zeroed in place by :meth:`zero_grad` (an optimizer's ``zero_grad`` would set
+    ``flat.grad`` to None and cut the views off from it; so would ``.to()`` or ``.double()``, which
+    make new tensors: build the ensemble with the dtype and device it trains in).
 
     Args:
       shapes: (fan_in, fan_out) of each layer, readout last (:func:`layer_shapes`).
@@ -147,8 +143,8 @@ class MLPEnsemble(nn.Module):
 
     def _leaf(self, offset: int, rows: int, columns: int) -> torch.Tensor:
         """Columns offset .. offset + rows·columns of every member as a leaf [E, rows, columns], its grad a view of flat.grad."""
-        leaf = self.flat.detach()[:, offset : offset + rows * columns].view(-1, rows, columns).requires_grad_()
-        leaf.grad = self.flat.grad[:, offset : offset + rows * columns].view(-1, rows, columns)
+        leaf = self.flat.detach()[:, offset : offset + rows * columns].view(self.n_members, rows, columns).requires_grad_()
+        leaf.grad = self.flat.grad[:, offset : offset + rows * columns].view(self.n_members, rows, columns)
         return leaf
 
     @classmethod
@@ -164,7 +160,8 @@ class MLPEnsemble(nn.Module):
                 b.copy_(torch.as_tensor(np.stack([p[l][1][None, :] for p in params])))
         return model
 
-    def zero_grad_(self) -> None:
+    def zero_grad(self, set_to_none: bool = False) -> None:
+        """Zero every gradient in place (the views stay attached; ``set_to_none`` is not offered)."""
         self.flat.grad.zero_()
 
     @property

@@ -5,7 +5,8 @@ checkpoints and progress lines; optimizers, per-member losses and minibatch orde
 per-member loss (:func:`cross_entropy`, :func:`mean_squared_error`). It serves both trainers of the
 project: the depth × σ_w² grid of ``depth_accuracy`` (:mod:`dltheory.depth_training`) and the
 teacher-student runs of ``lucky_weights`` (:mod:`dltheory.teacher_student`). Both optimizers
-update elementwise, so on stacked tensors they are exactly the per-member optimizers.
+update elementwise, so on the ensemble's one parameter buffer they are exactly the per-member
+optimizers.
 
 Minibatches: member ``seed`` fixes its order of the training set: epoch ``k`` is the permutation
 ``default_rng([seed, 1, k])``, cut into ``n_train // batch_size`` batches (the remainder is
@@ -26,6 +27,7 @@ import functools
 import hashlib
 import json
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -99,6 +101,10 @@ def compiled(fn: Callable, backend: str, device: torch.device) -> Callable:
     the optimizer on the one parameter buffer) is a handful of kernels. ``"aot_eager"`` traces
     the same graphs but runs them op by op: it checks the path without a compiler."""
     mode = "reduce-overhead" if backend == "inductor" and torch.device(device).type == "cuda" else None
+    # Every trainer compiles the same code object; dynamo would recompile it for each new depth
+    # group (other shapes and layer count) and, past its recompile limit (8), run the rest eagerly.
+    # Each trainer starts afresh instead (one group is trained at a time).
+    torch._dynamo.reset()
     return torch.compile(fn, backend=backend, mode=mode)
 
 
@@ -118,7 +124,7 @@ class EnsembleTrainer:
     NaN/inf, the member is frozen: its gradients are zeroed before every later step, so neither SGD
     nor RMSProp moves it (RMSProp: 0 / (sqrt(v) + eps)), and ``updates`` stops counting for it.
 
-    ``compile``: a ``torch.compile`` backend for the forward and backward passes (:func:`compiled`), or None.
+    ``compile_backend``: a ``torch.compile`` backend for the forward and backward passes (:func:`compiled`), or None.
 
     Checkpoints: with ``checkpoint``, the state (parameters, optimizer state, live mask, update
     counts, step, and :attr:`extra`, the caller's observations so far) is written atomically every
@@ -136,12 +142,12 @@ class EnsembleTrainer:
         checkpoint: Path | None = None,
         checkpoint_every: int = 0,
         key: str | None = None,
-        compile: str | None = None,
+        compile_backend: str | None = None,
     ):
         self.model = model
         self.member_losses = lambda inputs, targets: loss(model(inputs), targets)  # [E]
-        if compile is not None:
-            self.member_losses = compiled(self.member_losses, compile, model.flat.device)
+        if compile_backend is not None:
+            self.member_losses = compiled(self.member_losses, compile_backend, model.flat.device)
         self.checkpoint, self.checkpoint_every, self.key = checkpoint, checkpoint_every, key
         self.optimizer = make_optimizer(optimizer, lr, [model.flat])  # one buffer holds every member's parameters
         device = model.flat.device
@@ -178,7 +184,7 @@ class EnsembleTrainer:
         grad = self.model.flat.grad
         if not self.all_alive:
             grad.masked_fill_(~self.alive[:, None], 0.0)
-        if bool((torch.isfinite(loss) | ~self.alive).all()) and bool(torch.isfinite(grad.sum(1)).all()):
+        if bool(((torch.isfinite(loss) | ~self.alive) & torch.isfinite(grad.sum(1))).all()):  # one host sync
             return
         self.alive &= torch.isfinite(loss) & torch.isfinite(grad).all(1)
         self.all_alive = bool(self.alive.all())
@@ -200,8 +206,10 @@ class EnsembleTrainer:
             tick = time.perf_counter()
             inputs, targets = batch(step)
             loss = self.member_losses(inputs, targets)  # [E]
-            self.model.zero_grad_()
-            torch.where(self.alive, loss, 0.0).sum().backward()
+            self.model.zero_grad()
+            with warnings.catch_warnings():  # each layer's gradient is a view of flat.grad by design (MLPEnsemble)
+                warnings.filterwarnings("ignore", message="grad and param do not obey the gradient layout contract")
+                torch.where(self.alive, loss, 0.0).sum().backward()
             self._freeze_non_finite(loss)
             self.optimizer.step()
             self.updates += self.alive

@@ -93,8 +93,19 @@ def test_the_compiled_path_trains_exactly_as_eager():
     trained = []
     for backend in (None, "aot_eager"):
         model = mean_field_ensemble(members, 12, 8, 3)
-        trainer = EnsembleTrainer(model, "rmsprop", 0.01, cross_entropy, compile=backend)
+        trainer = EnsembleTrainer(model, "rmsprop", 0.01, cross_entropy, compile_backend=backend)
         trainer.train(5, lambda step: (x[:16].expand(4, -1, -1), y[:16].expand(4, -1)), Progress(0, lambda _: None, 1e9), "t")
         trained.append(model.flat.detach().clone())
     assert not torch.equal(trained[0], mean_field_ensemble(members, 12, 8, 3).flat)  # it trained
     torch.testing.assert_close(trained[1], trained[0], rtol=0, atol=0)
+
+
+def test_the_compiled_path_compiles_every_depth_group():
+    """Each trainer compiles anew: a grid of more depth groups than dynamo's recompile limit (8)
+    still runs compiled in every group (an exceeded limit raises here instead of going eager)."""
+    x, y = torch.randn(16, 5, generator=torch.Generator().manual_seed(1)), torch.arange(16) % 2
+    with torch._dynamo.config.patch(fail_on_recompile_limit_hit=True):
+        for depth in range(1, 11):
+            model = mean_field_ensemble(member_grid([1.5], [0.05], [depth], [0]), 5, 4, 2)
+            trainer = EnsembleTrainer(model, "sgd", 0.1, cross_entropy, compile_backend="aot_eager")
+            trainer.train(2, lambda step: (x[None], y[None]), Progress(0, lambda _: None, 1e9), "t")

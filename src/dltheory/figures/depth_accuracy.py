@@ -317,11 +317,13 @@ def _train_flops(spec: dict) -> float:
 
 
 def _train_memory(spec: dict) -> float:
-    """Bytes: the data (float32, NumPy and torch copies), plus, for the deepest group of E members
-    with P weights each: parameters and gradients (E P each), RMSProp's running average (E P, and
-    as much again for its temporary denominator) and the activations autograd keeps (3 per layer,
-    [E, B, W] each). Initialization (one layer at a time) and evaluation (one layer's output of a
-    1,024-row chunk at a time) stay below that."""
+    """Bytes: the data (float32; twice, for the copies that loading and standardizing make), plus,
+    for the deepest group of E members with P weights each: parameters and gradients (E P each),
+    RMSProp's running average (E P, and as much again for its temporary denominator), and the
+    activations: the tanh outputs autograd keeps (also the next product's input), [E, B, W] per
+    layer, and as much again for the backward pass's gradients. Groups are trained one at a time
+    (the previous one is freed first); initialization (one layer at a time) and evaluation (one
+    layer's output of a 1,024-row chunk at a time) stay below this."""
     from ..plan import BYTES
 
     b = BYTES[spec["dtype"]]
@@ -329,7 +331,7 @@ def _train_memory(spec: dict) -> float:
     members, depth, width = len(spec["sigma_w2"]) * len(spec["seeds"]), max(spec["depths"]), spec["width"]
     params = members * _weights(spec, depth) * b
     buffers = 4 if spec["optimizer"] == "rmsprop" else 2
-    activations = 3 * spec["batch_size"] * members * width * (depth + 1) * b
+    activations = 2 * spec["batch_size"] * members * width * (depth + 1) * b
     return data + buffers * params + activations
 
 
