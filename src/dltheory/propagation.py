@@ -111,7 +111,9 @@ def measure_propagation(
     generators = [torch.Generator(device=device).manual_seed(int(s)) for s in seeds]
     pair_slices = [slice(n_probes + i * P, n_probes + (i + 1) * P) for i in range(4)]  # base, c0, upper, lower
 
-    rows = {name: [] for name in ("q", "q_pairs", "c", "c_upper", "c_lower")}
+    # Results [L+1, S, K] are allocated before the loop: small tensors appended layer by layer would
+    # sit between each layer's freed [S, N, N] draws and keep the allocator from reusing that memory.
+    rows = {name: z.new_empty(depth + 1, S, K) for name in ("q", "q_pairs", "c", "c_upper", "c_lower")}
     progress = Progress(depth, log, unit="layers")
     for layer in range(depth + 1):  # loop over layers only; seeds, σ_w² and inputs are batched
         tick = time.perf_counter()
@@ -122,17 +124,17 @@ def measure_propagation(
             z = weight_scale * h + bias_scale * bias[:, :, None, None]
         sq = (z * z).sum(dim=1)  # [S, K, M]
         base_z, base_sq = z[..., pair_slices[0]], sq[..., pair_slices[0]]
-        rows["q"].append(sq[..., :n_probes].mean(-1) / N)
-        rows["q_pairs"].append(sq[..., n_probes:].mean(-1) / N)
+        rows["q"][layer] = sq[..., :n_probes].mean(-1) / N
+        rows["q_pairs"][layer] = sq[..., n_probes:].mean(-1) / N
         for name, sl in zip(("c", "c_upper", "c_lower"), pair_slices[1:]):
             corr = (base_z * z[..., sl]).sum(dim=1) / torch.sqrt(base_sq * sq[..., sl])
-            rows[name].append(corr.mean(-1))
+            rows[name][layer] = corr.mean(-1)
         progress.step(int(layer > 0), time.perf_counter() - tick)  # layer 0 is measured, not computed
         if layer % max(1, depth // 10) == 0 or layer == depth:
             progress.report(f"layer {layer}/{depth} ({S} seeds x {K} sigma_w2 x {M} vectors, width {N}, {device})")
 
     layer_idx, seed_idx, k_idx = (i.ravel() for i in np.meshgrid(np.arange(depth + 1), np.arange(S), np.arange(K), indexing="ij"))
-    columns = {name: torch.stack(v).double().cpu().numpy().ravel() for name, v in rows.items()}  # [L+1, S, K] each
+    columns = {name: v.double().cpu().numpy().ravel() for name, v in rows.items()}  # [L+1, S, K] each
     return pd.DataFrame(
         {
             "activation": activation,
