@@ -132,15 +132,15 @@ def bench_ensembles(config: str | os.PathLike = "config/config.yaml", steps: int
         reference.train_network(net, member.seed, x, y, spec)
         sync()
         sequential_s += time.perf_counter() - start
+        if member.sigma_w2 >= critical:
+            chaotic += 1
+            continue
         linears = [layer for layer in net if isinstance(layer, torch.nn.Linear)]
         pairs = [
             (ours, theirs.detach().double().cpu().numpy())
             for (w, b), linear in zip(batched_params[member], linears)
             for ours, theirs in ((w, linear.weight.T), (b, linear.bias))
         ]
-        if member.sigma_w2 >= critical:
-            chaotic += 1
-            continue
         scale = max(float(np.abs(theirs).max()) for _, theirs in pairs)
         difference = max(difference, max(float(np.abs(ours - theirs).max()) for ours, theirs in pairs) / scale)
 

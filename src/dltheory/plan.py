@@ -129,15 +129,10 @@ def sliced(
     loop's measured seconds per FLOP."""
     warmup = warmup_spec if warmup_spec is not None else baseline_spec
     warm = (lambda: run(warmup)) if warmup is not None else None
+    total = flops(spec)
     if baseline_spec is None:
         return Job(
-            rule,
-            wildcards,
-            flops(spec),
-            memory(spec),
-            lambda: timed(lambda: run(probe_spec), warm),
-            flops(spec) / flops(probe_spec),
-            overhead_s,
+            rule, wildcards, total, memory(spec), lambda: timed(lambda: run(probe_spec), warm), total / flops(probe_spec), overhead_s
         )
 
     def marginal() -> float:
@@ -145,7 +140,7 @@ def sliced(
         total = timed(lambda: run(probe_spec), lambda: None)
         return max(total - base, 0.1 * total)  # a floor: under a noisy neighbour the difference can vanish
 
-    return Job(rule, wildcards, flops(spec), memory(spec), marginal, flops(spec) / (flops(probe_spec) - flops(baseline_spec)), overhead_s)
+    return Job(rule, wildcards, total, memory(spec), marginal, total / (flops(probe_spec) - flops(baseline_spec)), overhead_s)
 
 
 def reduced(spec: dict, **changes) -> dict:

@@ -431,14 +431,15 @@ def jobs(config: dict) -> list:
         layers=2,
         coates__patches=min(c["coates"]["patches"], 5000),
     )
+    flops = _fit_job_flops(spec)
     return [
         Job(
             f"{NAME}_fit",
             "",
-            _fit_job_flops(spec),
+            flops,
             _fit_job_memory(spec),
             probe=lambda: timed(lambda: _probe_run(probe, data_config)),
-            scale=_fit_job_flops(spec) / _probe_flops(probe) / WORKERS,
+            scale=flops / _probe_flops(probe) / WORKERS,
         )
     ]
 
