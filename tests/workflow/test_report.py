@@ -70,7 +70,7 @@ PNG_ROW = "//tr[td[normalize-space(text())='PNG']]"
 def test_report_shows_every_figure_with_its_caption(browser, report, figure, tmp_path):
     from selenium.webdriver.common.by import By
 
-    browser.get(report.as_uri())
+    open_report(browser, report)
     formats = "//tr[td[normalize-space(text())='PDF']] | " + PNG_ROW
     click_until(browser, f"//span[normalize-space(text())='{figure}']", lambda: len(browser.find_elements(By.XPATH, formats)) == 2)
 
@@ -91,10 +91,28 @@ def test_report_shows_every_figure_with_its_caption(browser, report, figure, tmp
 def test_report_lists_the_scorecard(browser, report):
     from selenium.webdriver.common.by import By
 
-    browser.get(report.as_uri())
+    open_report(browser, report)
     row = "//tr[td[contains(text(), 'claims.md')]]"
     click_until(browser, "//span[normalize-space(text())='scorecard']", lambda: browser.find_elements(By.XPATH, row))
     click_until(browser, row + "//a[@iconname='information-circle']", page_with(browser, caption_title("claims")))
+
+
+def open_report(browser, report, timeout: float = 30):
+    """Load the report as a new document, at its start page.
+
+    Loading the URL the browser is already on can leave the previous test's page in place (a CI
+    run once clicked on the last figure's page for 10 s), so go through a blank page and wait until
+    the report's own document, without the marker left on the blank one, has rendered its menu.
+    """
+    from selenium.webdriver.common.by import By
+
+    browser.get("about:blank")
+    browser.execute_script("window.previousPage = true")
+    browser.get(report.as_uri())
+    deadline = time.monotonic() + timeout
+    while browser.execute_script("return window.previousPage === true") or not browser.find_elements(By.XPATH, "//span[normalize-space(text())='Workflow']"):
+        assert time.monotonic() < deadline, f"the report did not load: {browser.current_url}"
+        time.sleep(0.2)
 
 
 def page_with(browser, text: str):
@@ -108,7 +126,7 @@ def page_with(browser, text: str):
     return shown
 
 
-def click_until(browser, xpath: str, done, timeout: float = 10):
+def click_until(browser, xpath: str, done, timeout: float = 30):
     """Click the element at ``xpath`` until ``done()`` gives something: the report renders with
     React after each click returns, and a click on an element it has just replaced is lost."""
     from selenium.common.exceptions import WebDriverException
