@@ -110,7 +110,9 @@ def open_report(browser, report, timeout: float = 30):
     browser.execute_script("window.previousPage = true")
     browser.get(report.as_uri())
     deadline = time.monotonic() + timeout
-    while browser.execute_script("return window.previousPage === true") or not browser.find_elements(By.XPATH, "//span[normalize-space(text())='Workflow']"):
+    while browser.execute_script("return window.previousPage === true") or not browser.find_elements(
+        By.XPATH, "//span[normalize-space(text())='Workflow']"
+    ):
         assert time.monotonic() < deadline, f"the report did not load: {browser.current_url}"
         time.sleep(0.2)
 
