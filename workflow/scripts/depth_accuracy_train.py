@@ -6,7 +6,7 @@ import numpy as np
 import torch
 
 from dltheory.artifacts import Timer, log_to, provenance, write_table
-from dltheory.data import load_dataset
+from dltheory.data import load_for_job
 from dltheory.depth_training import TrainSpec, train_ensemble
 from dltheory.device import resolve_device
 from dltheory.ensembles import member_grid
@@ -14,19 +14,11 @@ from dltheory.grids import grid_axis
 
 p = snakemake.params
 w = snakemake.wildcards
-grid, data_cfg = p.grid, snakemake.config["data"]
+grid = p.grid
 with log_to(snakemake.log[0]) as log:
     torch.set_num_threads(snakemake.threads)
     device = resolve_device(p.device)
-    data = load_dataset(
-        w.dataset,
-        data_dir=data_cfg["dir"],
-        download_missing=data_cfg["download"],
-        seed=p.data["split_seed"],
-        test_fraction=p.data["test_fraction"],
-        n_train=grid["n_train"],
-        n_test=grid["n_test"],
-    )
+    data = load_for_job(w.dataset, snakemake.config["data"], p.data, grid["n_train"], grid["n_test"])
     log(f"{data.name}: {len(data.y_train):,} train / {len(data.y_test):,} test samples, {data.n_features} features ({data.source})")
     seeds = list(range(grid["seed"], grid["seed"] + grid["seeds"]))
     members = member_grid(grid_axis(grid["sigma_w2"]), [grid["sigma_b2"]], grid["depths"], seeds)

@@ -4,20 +4,12 @@ threshold and the minimum-norm interpolant above it, for every N of the grid and
 import pandas as pd
 
 from dltheory.artifacts import Timer, log_to, provenance, write_table
-from dltheory.data import load_dataset
+from dltheory.data import load_for_job
 from dltheory.double_descent import feature_grid, median_bandwidth, rff_curve
 
 spec, data = snakemake.params.spec, snakemake.params.data
 with log_to(snakemake.log[0]) as log:
-    d = load_dataset(
-        spec["dataset"],
-        data_dir=snakemake.config["data"]["dir"],
-        download_missing=snakemake.config["data"]["download"],
-        seed=data["split_seed"],
-        test_fraction=data["test_fraction"],
-        n_train=spec["n_train"],
-        n_test=spec["n_test"],
-    )
+    d = load_for_job(spec["dataset"], snakemake.config["data"], data, spec["n_train"], spec["n_test"])
     bandwidth = median_bandwidth(d.x_train) if spec["bandwidth"] == "median" else float(spec["bandwidth"])
     grid = feature_grid(len(d.y_train), spec["feature_ratios"])
     log(f"{d.source}: n = {len(d.y_train)}, {len(d.y_test)} test; bandwidth {bandwidth:.3f}; N = {grid.tolist()}")

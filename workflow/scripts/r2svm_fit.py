@@ -9,7 +9,7 @@ from sklearn.svm import SVC
 
 from dltheory.artifacts import Timer, log_to, provenance, write_arrays, write_table
 from dltheory.coates import features
-from dltheory.data import load_dataset
+from dltheory.data import load_for_job
 from dltheory.r2svm import R2SVM, best_point, cv_curves, decision_regions, layer_accuracies, linear_svm, synthetic
 
 spec, data, threads = snakemake.params.spec, snakemake.params.data, snakemake.threads
@@ -18,15 +18,7 @@ seeds = list(range(spec["seed"], spec["seed"] + spec["seeds"]))
 
 
 def real_splits(dataset, log):
-    d = load_dataset(
-        dataset,
-        data_dir=snakemake.config["data"]["dir"],
-        download_missing=snakemake.config["data"]["download"],
-        seed=data["split_seed"],
-        test_fraction=data["test_fraction"],
-        n_train=spec["n_train"],
-        n_test=spec["n_test"],
-    )
+    d = load_for_job(dataset, snakemake.config["data"], data, spec["n_train"], spec["n_test"])
     x_train, x_test, source = d.x_train, d.x_test, d.source
     if spec["features"] == "coates":
         x_train, x_test, _ = features(dataset, x_train, x_test, seed=spec["seed"], **spec["coates"])
