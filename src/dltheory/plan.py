@@ -278,7 +278,7 @@ def main(configfiles: list[str], profile: str, root: str | Path = ".", out=print
     except RuntimeError as error:
         out(f"invalid config (nothing was run):\n  device: {error}")
         return 2
-    requests = slurm_requests(Path(root) / profile if not Path(profile).is_absolute() else profile)
+    requests = slurm_requests(Path(root) / profile)  # an absolute profile stays as it is
     rows = plan_rows(config, requests)
     out(f"config: config/config.yaml{''.join(' + ' + f for f in configfiles)}; probes ran on: {device}")
     out(f"SLURM requests from {profile}/config.yaml; flagged where mem_mb < {MEMORY_MARGIN} x peak or runtime < {TIME_MARGIN} x time")

@@ -248,6 +248,13 @@ def label(net: Net) -> str:
     return f"{name}_beta{net.beta:g}" if net.architecture == "resnet" else name
 
 
+def feedforward_nets(depth: int, width: int) -> list[Net]:
+    """The nets of the feedforward measurement: feedforward mean-centred, batch-normalized and
+    unnormalized, then CReLU looks-linear and random (``width`` units, ``depth`` layers)."""
+    nets = [Net("feedforward", depth, width, normalization) for normalization in ("centre", "batch_norm", "none")]
+    return nets + [Net("crelu", depth, width, "centre", looks_linear=ll) for ll in (True, False)]
+
+
 def depth_sweep(net: Net, seeds, x: torch.Tensor, dtype) -> tuple[list[dict], torch.Tensor]:
     """Lag-1 correlation (:func:`lag1`) of dy/dx over initializations at every depth 1 … L of the
     nested nets, and the relative spread of dy/dx along the grid (s.d./mean |dy/dx|, the largest

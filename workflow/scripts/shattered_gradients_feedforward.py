@@ -9,7 +9,7 @@ import torch
 
 from dltheory.artifacts import Timer, log_to, provenance, write_arrays, write_table
 from dltheory.device import DTYPES
-from dltheory.shattered import Net, Weights, covariance, depth_sweep, lag1, layer_transfer, noise_references
+from dltheory.shattered import Net, Weights, covariance, depth_sweep, feedforward_nets, lag1, layer_transfer, noise_references
 
 spec = snakemake.params.spec
 with log_to(snakemake.log[0]) as log:
@@ -18,11 +18,9 @@ with log_to(snakemake.log[0]) as log:
     x = torch.linspace(grid["min"], grid["max"], grid["points"], dtype=torch.float64)
     seeds = list(range(spec["seed"], spec["seed"] + spec["seeds"]))
     width, depth, dtype = spec["width"], spec["feedforward_depth"], DTYPES[spec["dtype"]]
-    nets = [Net("feedforward", depth, width, normalization) for normalization in ("centre", "batch_norm", "none")]
-    nets += [Net("crelu", depth, width, "centre", looks_linear=ll) for ll in (True, False)]
     rows, panels = [], {}
     with Timer() as t:
-        for net in nets:
+        for net in feedforward_nets(depth, width):
             # the looks-linear net is checked for exact linearity: float64 whatever the config
             net_rows, grads = depth_sweep(net, seeds, x, torch.float64 if net.looks_linear else dtype)
             rows += net_rows

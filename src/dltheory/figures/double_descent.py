@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..claims import Claim
 from ..contract import Artifacts, Figure, require
-from ..data import missing_data_errors
+from ..data import N_CLASSES, missing_data_errors
 
 NAME = "double_descent"
 SOURCE = "Belkin, Hsu, Ma & Mandal 2019, Fig. 2 (PNAS 116; arXiv 1812.11118)"
@@ -238,8 +238,6 @@ def check(config: dict) -> None:
 # ------------------------------------------------------------------------------------------
 # Cost of the compute jobs (python -m dltheory plan). Imports inside the functions: the claims and
 # plot jobs import this module, and their code digest follows module-level imports only.
-
-N_CLASSES = 10
 
 
 def _rff_flops(spec: dict) -> float:

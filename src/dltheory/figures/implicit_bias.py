@@ -351,7 +351,8 @@ def jobs(config: dict) -> list:
         adam = spec["adam"]
         return timed(lambda: train(Xys, etas, record, spec["momentum"], (adam["beta1"], adam["beta2"]), adam["eps"]))
 
-    return [Job(f"{NAME}_train", "", _train_flops(spec), _train_memory(spec), probe, _train_flops(spec) / _train_flops(probe_spec))]
+    flops = _train_flops(spec)
+    return [Job(f"{NAME}_train", "", flops, _train_memory(spec), probe, flops / _train_flops(probe_spec))]
 
 
 FIGURE = Figure(

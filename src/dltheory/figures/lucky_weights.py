@@ -681,6 +681,11 @@ def artifacts(config: dict) -> dict[str, str]:
 # plot jobs import this module, and their code digest follows module-level imports only.
 
 
+def _weights(widths: list[int]) -> int:
+    """Σ fan_in fan_out of a bias-free net of layer ``widths``."""
+    return sum(a * b for a, b in zip(widths[:-1], widths[1:]))
+
+
 def _student_flops(spec: dict) -> float:
     """FLOPs of a teacher-student training job (deep students, lottery tickets or two-layer).
     Students of layer widths [n_in, s_1, …, n_out] have P = Σ fan_in fan_out weights; E members:
@@ -690,17 +695,14 @@ def _student_flops(spec: dict) -> float:
     t_l; once, the teacher's outputs on the n_train inputs, 2 n_train P_teacher."""
     from ..teacher_student import observation_steps
 
-    def weights(widths):
-        return sum(a * b for a, b in zip(widths[:-1], widths[1:]))
-
     setup, students, members = spec["setup"], spec["students"], len(spec["members"])
     teacher = [setup["n_in"], *spec["teacher"], setup["n_out"]]
     correlations = 2 * sum(s * t for s, t in zip(students[1:-1], teacher[1:-1]))
     observations = len(observation_steps(spec["steps"], setup["observations"]))
     return (
-        spec["steps"] * setup["batch_size"] * (6 * weights(students) - 2 * students[0] * students[1]) * members
-        + observations * setup["n_eval"] * (2 * weights(students) + correlations) * members
-        + 2 * setup["n_train"] * weights(teacher)
+        spec["steps"] * setup["batch_size"] * (6 * _weights(students) - 2 * students[0] * students[1]) * members
+        + observations * setup["n_eval"] * (2 * _weights(students) + correlations) * members
+        + 2 * setup["n_train"] * _weights(teacher)
     )
 
 
@@ -716,7 +718,7 @@ def _student_memory(spec: dict) -> float:
     data = setup["n_train"] * per_input * (8 + BYTES[setup["dtype"]])
     observations = len(observation_steps(spec["steps"], setup["observations"]))
     records = observations * members * sum(s * t for s, t in zip(students[1:-1], spec["teacher"])) * 4
-    params = 2 * members * sum(a * b for a, b in zip(students[:-1], students[1:])) * BYTES[setup["dtype"]]
+    params = 2 * members * _weights(students) * BYTES[setup["dtype"]]
     return data + records + params
 
 

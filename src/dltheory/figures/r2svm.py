@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..claims import Claim
 from ..contract import Artifacts, Figure, require
-from ..data import missing_data_errors
+from ..data import N_CLASSES, missing_data_errors
 
 NAME = "r2svm"
 SOURCE = "Vinyals et al. 2012, §3.1 and §4"
@@ -330,13 +330,21 @@ def _model_flops(n: int, m: int, D: int, K: int, cv_points: int, folds: int, cv_
     return cv + final + _fit_flops(n, D, 1, K) + 6 * n * n * D + 2 * n * m * D
 
 
-def _coates_flops(spec: dict, images: int) -> float:
-    """Coates features of ``images`` images [C, H, W]: the ZCA (2 patches (C p²)²), the OMP-1
-    codebook (iterations × 4 patches K C p²) and the encoding, per image at every position the
-    K filters and the box sums (2 (K + 2) C p² (H − p + 1)(W − p + 1))."""
+def _dimensions(spec: dict, real: dict) -> int:
+    """D, the features the R2SVM sees for a real dataset: its pixels, or 8 K_codebook Coates features."""
+    return 8 * spec["coates"]["codebook"] if spec["features"] == "coates" else real["features"]
+
+
+def _coates_flops(spec: dict, real: dict) -> float:
+    """Coates features of a real dataset's n_train + n_test images [C, H, W] (0 without them): the
+    ZCA (2 patches (C p²)²), the OMP-1 codebook (iterations × 4 patches K C p²) and the encoding,
+    per image at every position the K filters and the box sums (2 (K + 2) C p² (H − p + 1)(W − p + 1))."""
     from ..plan import DATASETS
 
-    C, H, W = DATASETS[spec["dataset"]]["image"]
+    if spec["features"] != "coates":
+        return 0.0
+    images = real["n_train"] + real["n_test"]
+    C, H, W = DATASETS[real["name"]]["image"]
     c = spec["coates"]
     size = C * c["patch"] ** 2
     learn = 2 * c["patches"] * size * size + c["iterations"] * 4 * c["patches"] * c["codebook"] * size
@@ -351,13 +359,11 @@ def _fit_job_flops(spec: dict) -> float:
     the decision regions (staged predictions on resolution² points)."""
     total = 0.0
     for real in spec["real"]:
-        D = 8 * spec["coates"]["codebook"] if spec["features"] == "coates" else real["features"]
         fits = [spec["layers"]] * spec["seeds"] + [spec["ablation_layers"]] * len(spec["ablations"])
-        total += _model_flops(
-            real["n_train"], real["n_test"], D, 10, len(spec["C_grid"]), spec["cv_folds"], min(spec["cv_layers"], spec["layers"]), fits
-        )
-        if spec["features"] == "coates":
-            total += _coates_flops({**spec, "dataset": real["name"]}, real["n_train"] + real["n_test"])
+        cv_layers = min(spec["cv_layers"], spec["layers"])
+        D = _dimensions(spec, real)
+        total += _model_flops(real["n_train"], real["n_test"], D, N_CLASSES, len(spec["C_grid"]), spec["cv_folds"], cv_layers, fits)
+        total += _coates_flops(spec, real)
     syn = spec["synthetic"]
     for name in syn["datasets"]:
         n, L, grid = 2 * syn["n_per_class"][name], syn["layers"], len(syn["C_grid"])
@@ -377,7 +383,7 @@ def _fit_job_memory(spec: dict) -> float:
     largest = 0.0
     for real in spec["real"]:
         rows = real["n_train"] + real["n_test"]
-        D = 8 * spec["coates"]["codebook"] if spec["features"] == "coates" else real["features"]
+        D = _dimensions(spec, real)
         coates = (
             3 * spec["coates"]["patches"] * DATASETS[real["name"]]["image"][0] * spec["coates"]["patch"] ** 2 * 8
             if spec["features"] == "coates"
@@ -405,9 +411,9 @@ def _probe_run(spec: dict, data_config: dict) -> None:
 
 def _probe_flops(spec: dict) -> float:
     real = spec["real"][0]
-    D = 8 * spec["coates"]["codebook"] if spec["features"] == "coates" else real["features"]
-    fit = _fit_flops(real["n_train"], D, spec["layers"], 10) + _predict_flops(real["n_train"] + real["n_test"], D, spec["layers"], 10)
-    return fit + (_coates_flops({**spec, "dataset": real["name"]}, real["n_train"] + real["n_test"]) if spec["features"] == "coates" else 0)
+    D, rows = _dimensions(spec, real), real["n_train"] + real["n_test"]
+    fit = _fit_flops(real["n_train"], D, spec["layers"], N_CLASSES) + _predict_flops(rows, D, spec["layers"], N_CLASSES)
+    return fit + _coates_flops(spec, real)
 
 
 def jobs(config: dict) -> list:

@@ -347,35 +347,35 @@ def _sweep_flops(width: int, units: int, depth: int, seeds: int, points: int) ->
     return depth * seeds * (width * units * F_NORMAL + 4 * points * width * units + 10 * points * units + 4 * points * width)
 
 
-def _nets(spec: dict):
-    """The feedforward job's nets (as in its script): feedforward with each normalization, CReLU looks-linear and random."""
-    from ..shattered import Net
-
-    depth, width = spec["feedforward_depth"], spec["width"]
-    nets = [Net("feedforward", depth, width, normalization) for normalization in ("centre", "batch_norm", "none")]
-    return nets + [Net("crelu", depth, width, "centre", looks_linear=ll) for ll in (True, False)]
-
-
 def _feedforward_flops(spec: dict) -> float:
     """FLOPs of ``shattered_gradients_feedforward``: the depth sweeps of its five nets
     (:func:`_sweep_flops`; CReLU has width/2 units), and for the theorems, two nets of the
     theorem's depth run forward, then at every layer the weights drawn again and one
     backpropagation step (E n² F_NORMAL + 2 E P n²) and the pair statistics (4 E P n per offset)."""
     from ..plan import F_NORMAL
+    from ..shattered import feedforward_nets
 
     n, P, E = spec["width"], spec["grid"]["points"], spec["seeds"]
-    sweeps = sum(_sweep_flops(n, n // 2 if net.architecture == "crelu" else n, net.depth, E, P) for net in _nets(spec))
+    nets = feedforward_nets(spec["feedforward_depth"], n)
+    sweeps = sum(_sweep_flops(n, n // 2 if net.architecture == "crelu" else n, net.depth, E, P) for net in nets)
     depth, offsets = spec["theorem"]["depth"], len(spec["theorem"]["offsets"])
     theorem = 2 * (_sweep_flops(n, n, depth, E, P) + depth * E * (n * n * F_NORMAL + 2 * P * n * n + 4 * P * n * offsets))
     return sweeps + theorem
 
 
+def _sweep_memory(spec: dict, depth: int, itemsize: int) -> float:
+    """Bytes of a depth sweep of ``depth`` layers: the gradients and outputs of every depth
+    [2, L, E, P], one layer's weights (drawn per seed, then stacked: 2 E n²) and activations with
+    tangents (4 E P n), ``itemsize`` bytes each."""
+    n, P, E = spec["width"], spec["grid"]["points"], spec["seeds"]
+    return itemsize * (2 * depth * E * P + 2 * E * n * n + 4 * E * P * n)
+
+
 def _feedforward_memory(spec: dict) -> float:
-    """Bytes: the gradients and outputs of every depth [2, L, E, P], one layer's weights (drawn per
-    seed, then stacked: 2 E n²) and activations with tangents (4 E P n), float64 (the looks-linear
-    net always is), and the theorem's per-layer masks [L_t, E, P, n] (1 byte each)."""
-    n, P, E, L = spec["width"], spec["grid"]["points"], spec["seeds"], spec["feedforward_depth"]
-    return 8 * (2 * L * E * P + 2 * E * n * n + 4 * E * P * n) + spec["theorem"]["depth"] * E * P * n
+    """Bytes: the depth sweep's (:func:`_sweep_memory`) in float64 (the looks-linear net always
+    is), and the theorem's per-layer masks [L_t, E, P, n] (1 byte each)."""
+    masks = spec["theorem"]["depth"] * spec["seeds"] * spec["grid"]["points"] * spec["width"]
+    return _sweep_memory(spec, spec["feedforward_depth"], 8) + masks
 
 
 def _feedforward_run(spec: dict) -> None:
@@ -383,11 +383,11 @@ def _feedforward_run(spec: dict) -> None:
 
     from ..device import DTYPES
     from ..plan import seeds_of
-    from ..shattered import Net, Weights, depth_sweep, layer_transfer
+    from ..shattered import Net, Weights, depth_sweep, feedforward_nets, layer_transfer
 
     grid, seeds, dtype = spec["grid"], seeds_of(spec), DTYPES[spec["dtype"]]
     x = torch.linspace(grid["min"], grid["max"], grid["points"], dtype=torch.float64)
-    for net in _nets(spec):
+    for net in feedforward_nets(spec["feedforward_depth"], spec["width"]):
         depth_sweep(net, seeds, x, torch.float64 if net.looks_linear else dtype)
     for architecture, beta in (("feedforward", 1.0), ("resnet", 1.0)):
         net = Net(architecture, spec["theorem"]["depth"], spec["width"], "centre", beta=beta)
@@ -400,11 +400,10 @@ def _resnet_flops(spec: dict) -> float:
 
 
 def _resnet_memory(spec: dict) -> float:
-    """Bytes: as the feedforward sweep's (gradients and outputs [2, L, E, P], one layer, activations)."""
+    """Bytes: the depth sweep's (:func:`_sweep_memory`) in the config's dtype, one β at a time."""
     from ..plan import BYTES
 
-    n, P, E, L = spec["width"], spec["grid"]["points"], spec["seeds"], spec["resnet_depth"]
-    return BYTES[spec["dtype"]] * (2 * L * E * P + 2 * E * n * n + 4 * E * P * n)
+    return _sweep_memory(spec, spec["resnet_depth"], BYTES[spec["dtype"]])
 
 
 def _resnet_run(spec: dict) -> None:
