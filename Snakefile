@@ -1,7 +1,7 @@
 # The dltheory replication workflow. `snakemake figures/all` builds every figure from nothing;
 # `snakemake figures/<figure>.pdf` one figure. Compute and plot are separate rules, so replotting
-# never retrains. The figures are registered in src/dltheory/figures/__init__.py; see README.md
-# and docs/ (docs/adding-a-figure.md: how a figure plugs in).
+# never retrains. A figure is a package under src/dltheory/figures/, found by discovery; see
+# README.md and docs/ (docs/adding-a-figure.md: how a figure plugs in).
 from snakemake.utils import min_version
 
 min_version("9.11")
@@ -24,29 +24,30 @@ if workflow.is_main_process:
     check_results()
 
 
-# Each figure's compute rules, then the claims and plot rules of all of them.
-for fig in FIGURES:
-
-    include: f"workflow/rules/{fig.name}.smk"
-
-
+# Every figure's compute rules (generated from its declared steps), then its claims and plot rules.
+include: "workflow/rules/compute.smk"
 include: "workflow/rules/figures.smk"
 
 
-# The default target: every selected figure, a sha256sum manifest of them (`sha256sum -c
-# figures/all` verifies a build) and the claims scorecard figures/claims.md.
+# The default target: every selected figure, the claims scorecard figures/claims.md, the gallery
+# figures/gallery.md (each figure with its status from this build) and a sha256sum manifest of
+# them all (`sha256sum -c figures/all` verifies a build).
 rule all_figures:
     default_target: True
     localrule: True
     input:
         figures=[f for fig in selected_figures() for f in figure_files(fig.name).values()],
-        claims=[results(fig.name, "claims.json") for fig in selected_figures()],
+        claims=[fig.result("claims.json") for fig in selected_figures()],
+        code=code("core/gallery.py"),
     output:
         manifest="figures/all",
         scorecard=report("figures/claims.md", caption="workflow/report/claims.rst", category="scorecard"),
+        gallery="figures/gallery.md",
+    params:
+        code=code_digest("core/gallery.py"),
     log:
         "logs/all_figures.log",
     conda:
         "envs/dltheory.yaml"
     script:
-        "workflow/scripts/collect_figures.py"
+        "workflow/scripts/run.py"

@@ -12,7 +12,7 @@ def main(argv: list[str] | None = None) -> int:
     p_inspect = sub.add_parser("inspect", help="print a readable summary of an artifact (CSV, NPZ, JSON)")
     p_inspect.add_argument("paths", nargs="+", metavar="PATH")
     p_bench = sub.add_parser("bench", help="benchmark vectorized code against the straightforward version")
-    from .bench import BENCHMARKS
+    from dltheory.tools.bench import BENCHMARKS
 
     p_bench.add_argument("name", choices=list(BENCHMARKS))
     p_bench.add_argument(
@@ -51,13 +51,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "plan":
-        from .plan import main as plan
+        from dltheory.tools.plan import main as plan
 
         return plan(args.configfile, args.profile)
 
     if args.command == "inspect":
-        from .artifacts import ArtifactError
-        from .inspect import summarize
+        from dltheory.core.artifacts import ArtifactError
+        from dltheory.tools.inspect import summarize
 
         for path in args.paths:
             try:
@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"error: {error}", file=sys.stderr)
                 return 2
         return 0
-    from .bench import run
+    from dltheory.tools.bench import run
 
     name = "ensembles_paper" if args.name == "ensembles" and args.shape == "paper" else args.name
     options = {

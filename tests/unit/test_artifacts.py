@@ -1,4 +1,4 @@
-"""dltheory.artifacts, dltheory.claims and the inspect command."""
+"""dltheory.core.artifacts, dltheory.core.claims and the inspect command."""
 
 import json
 import subprocess
@@ -7,10 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dltheory import artifacts
+from dltheory.core import artifacts
 from dltheory.__main__ import main
-from dltheory.claims import Claim, read_claims, scorecard, write_claims
-from dltheory.inspect import summarize
+from dltheory.core.claims import Claim, read_claims, scorecard, write_claims
+from dltheory.tools.inspect import summarize
 
 
 def test_table_and_sidecar_are_written_atomically(tmp_path):

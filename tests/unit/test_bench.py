@@ -1,4 +1,4 @@
-"""dltheory.bench: each benchmark compares like with like (both sides give the same numbers) and
+"""dltheory.tools.bench: each benchmark compares like with like (both sides give the same numbers) and
 reports times that add up: the ratio is the ratio of the reported times, the rates are the known
 amount of work over them, and the times fit inside the wall time of the call (timed here)."""
 
@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from dltheory.bench import bench_double_descent, bench_ensembles, bench_information, bench_meanfield, bench_paper_shapes
+from dltheory.tools.bench import bench_double_descent, bench_ensembles, bench_information, bench_meanfield, bench_paper_shapes
 
 
 def timed(fn, *args, **kwargs):

@@ -1,4 +1,4 @@
-"""The config checks that run before any job (dltheory.checks and each figure's check()): every
+"""The config checks that run before any job (dltheory.core.checks and each figure's check()): every
 bad value is refused with a message naming its key, its value and what is allowed. Milliseconds
 each; tests/workflow/test_bad_input.py runs one of each kind through Snakemake."""
 
@@ -8,7 +8,7 @@ import pytest
 from shipped import ROOT, shipped
 from snakemake.utils import update_config
 
-from dltheory.checks import config_errors, selected
+from dltheory.core.checks import config_errors, selected
 from dltheory.figures import NAMES
 
 

@@ -1,11 +1,11 @@
-"""dltheory.coates: whitening, the OMP-1 codebook, and the convolutional encoder against a
+"""dltheory.science.coates: whitening, the OMP-1 codebook, and the convolutional encoder against a
 patch-by-patch computation."""
 
 import numpy as np
 import pytest
 import torch
 
-from dltheory.coates import Codebook, encode, features, normalize_patches, omp1_codebook, quadrant_pool, zca
+from dltheory.science.coates import Codebook, encode, features, normalize_patches, omp1_codebook, quadrant_pool, zca
 
 
 def test_zca_whitens_to_the_identity():

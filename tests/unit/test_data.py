@@ -1,4 +1,4 @@
-"""dltheory.data: shipped datasets, the IDX and CIFAR-10 readers, checksums, offline guidance."""
+"""dltheory.core.data: shipped datasets, the IDX and CIFAR-10 readers, checksums, offline guidance."""
 
 import gzip
 import hashlib
@@ -12,8 +12,8 @@ import urllib.request
 import numpy as np
 import pytest
 
-from dltheory import data
-from dltheory.data import DataError, load_dataset, read_cifar10, read_idx
+from dltheory.core import data
+from dltheory.core.data import DataError, load_dataset, read_cifar10, read_idx
 
 IDX_CODES = {np.dtype(np.uint8): 0x08, np.dtype(np.int16): 0x0B, np.dtype(np.float64): 0x0E}
 

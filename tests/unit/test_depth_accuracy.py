@@ -7,7 +7,7 @@ import pytest
 from shipped import bars
 
 from dltheory.figures import depth_accuracy as fig
-from dltheory.meanfield import depth_scales_table
+from dltheory.science.meanfield import depth_scales_table
 
 
 @pytest.fixture(scope="module")

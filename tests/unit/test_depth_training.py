@@ -1,4 +1,4 @@
-"""dltheory.depth_training: depth_accuracy's grid trained batched against the one-network-at-a-time
+"""dltheory.engine.depth_training: depth_accuracy's grid trained batched against the one-network-at-a-time
 reference, divergence, checkpoints and resume, progress lines."""
 
 import numpy as np
@@ -6,11 +6,11 @@ import pandas as pd
 import pytest
 import torch
 
-from dltheory.data import load_dataset
-from dltheory.depth_training import COLUMNS, TrainSpec, _GroupTrainer, train_ensemble
-from dltheory.ensembles import member_grid
-from dltheory.progress import Progress
-from dltheory.reference import train_sequential
+from dltheory.core.data import load_dataset
+from dltheory.engine.depth_training import COLUMNS, TrainSpec, _GroupTrainer, train_ensemble
+from dltheory.engine.ensembles import member_grid
+from dltheory.core.progress import Progress
+from dltheory.science.reference import train_sequential
 
 
 @pytest.fixture(scope="module")

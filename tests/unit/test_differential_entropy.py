@@ -1,9 +1,9 @@
-"""dltheory.differential_entropy: the estimators against distributions of known entropy and total correlation."""
+"""dltheory.science.differential_entropy: the estimators against distributions of known entropy and total correlation."""
 
 import numpy as np
 import pytest
 
-from dltheory.differential_entropy import gaussian_entropy_bits, knn_entropy_bits, total_correlation_bits
+from dltheory.science.differential_entropy import gaussian_entropy_bits, knn_entropy_bits, total_correlation_bits
 
 
 def _gaussian(d: int, n: int, seed: int):

@@ -1,4 +1,4 @@
-"""dltheory.double_descent against known answers: the minimum-norm path equals np.linalg.pinv's
+"""dltheory.science.random_features against known answers: the minimum-norm path equals np.linalg.pinv's
 solutions (and interpolates for N ≥ n) even at the ill-conditioned threshold; random Fourier
 features approximate the Gaussian kernel and are reproducible and nested by seed; the weak-features
 closed form against a long Monte Carlo and at its known values."""
@@ -6,7 +6,7 @@ closed form against a long Monte Carlo and at its known values."""
 import numpy as np
 import pytest
 
-from dltheory.double_descent import (
+from dltheory.science.random_features import (
     cosine_features,
     feature_grid,
     fourier_directions,

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from shipped import bars
 
-from dltheory.double_descent import weak_features_risk
+from dltheory.science.random_features import weak_features_risk
 from dltheory.figures import double_descent as fig
 
 BARS = bars("double_descent")

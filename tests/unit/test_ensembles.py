@@ -1,10 +1,10 @@
-"""dltheory.ensembles: the member grid, the initialization, and the batched forward pass."""
+"""dltheory.engine.ensembles: the member grid, the initialization, and the batched forward pass."""
 
 import numpy as np
 import pytest
 import torch
 
-from dltheory.ensembles import Member, MLPEnsemble, group_by_depth, init_member, layer_shapes, mean_field_ensemble, member_grid
+from dltheory.engine.ensembles import Member, MLPEnsemble, group_by_depth, init_member, layer_shapes, mean_field_ensemble, member_grid
 
 
 def test_member_grid_is_every_combination_grouped_by_depth():

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dltheory.contract import Artifacts
+from dltheory.core.contract import Artifacts
 from dltheory.figures.entropy_gain import claims, late_layers, summary
 
 BARS = {"max_late_gain_fraction": 0.20}  # config/config.yaml's entropy_gain.claims

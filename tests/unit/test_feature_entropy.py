@@ -1,11 +1,11 @@
-"""dltheory.feature_entropy: the random conv stack, the projected view, and entropy by layer,
+"""dltheory.science.feature_entropy: the random conv stack, the projected view, and entropy by layer,
 checked against what each must be, not against the code's own random streams."""
 
 import numpy as np
 import pytest
 from numpy.lib.stride_tricks import sliding_window_view
 
-from dltheory.feature_entropy import entropy_by_layer, projected_view, random_conv_maps
+from dltheory.science.feature_entropy import entropy_by_layer, projected_view, random_conv_maps
 
 CEILING_PER_DIM = 0.5 * np.log2(2 * np.pi * np.e)  # entropy of one unit-variance Gaussian (bits)
 

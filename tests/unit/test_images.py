@@ -1,9 +1,9 @@
-"""dltheory.images: the shipped natural photographs load offline as grayscale floats in [0, 1]."""
+"""dltheory.core.images: the shipped natural photographs load offline as grayscale floats in [0, 1]."""
 
 import numpy as np
 import pytest
 
-from dltheory.images import NATURAL_IMAGES, natural_image
+from dltheory.core.images import NATURAL_IMAGES, natural_image
 
 
 @pytest.mark.parametrize("name", sorted(NATURAL_IMAGES))
@@ -19,7 +19,7 @@ def test_an_unknown_image_is_refused_with_the_allowed_names():
 
 
 def test_contrast_normalized_patches_are_distinct_normalized_and_shared_equally():
-    from dltheory.images import contrast_normalized_patches
+    from dltheory.core.images import contrast_normalized_patches
 
     patches = contrast_normalized_patches(["camera", "moon", "hubble_deep_field"], 8, 301, 0.02, seed=0)
     assert patches.shape == (301, 8, 8)

@@ -1,4 +1,4 @@
-"""dltheory.implicit_bias against known answers: the max-margin direction of the paper's support
+"""dltheory.science.max_margin against known answers: the max-margin direction of the paper's support
 vectors, the summed logistic loss's gradient against finite differences, monotone descent below
 the smoothness bound, GD's direction converging to the QP's, the three optimizers against
 PyTorch's, and the limit w̃ of w(t) − ŵ ln t against a long GD run."""
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from dltheory.implicit_bias import (
+from dltheory.science.max_margin import (
     NotSeparable,
     angle_gap,
     direction_distance,

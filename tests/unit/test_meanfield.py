@@ -1,9 +1,10 @@
-"""dltheory.meanfield: reference values (docs/phase_diagram.md), identities, limits, and the quad reference."""
+"""dltheory.science.meanfield: reference values (docs/phase_diagram.md), identities, limits, and the quad reference."""
 
 import numpy as np
 import pytest
 
-from dltheory import meanfield, reference
+from dltheory.science import meanfield
+from dltheory.science import reference
 
 
 def test_reference_values_tanh():

@@ -1,10 +1,10 @@
-"""dltheory.mutual_information: discrete entropy and MI against known answers; the one-pass MI-vs-distance against a loop."""
+"""dltheory.science.mutual_information: discrete entropy and MI against known answers; the one-pass MI-vs-distance against a loop."""
 
 import numpy as np
 import pytest
 
-from dltheory import reference
-from dltheory.mutual_information import (
+from dltheory.science import reference
+from dltheory.science.mutual_information import (
     entropy_bits,
     mi_vs_distance,
     mutual_information_bits,

@@ -1,4 +1,4 @@
-"""dltheory.ntk against known answers: the layer-by-layer tangent kernel equals J Jᵀ from plain
+"""dltheory.science.tangent_kernel against known answers: the layer-by-layer tangent kernel equals J Jᵀ from plain
 autograd; at initialization it approaches the analytic infinite-width ReLU kernel, closer as the
 width grows; it has rank at most the parameter count; the batched trainer is gradient descent;
 the lazily scaled model moves like 1/α."""
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from dltheory.ntk import (
+from dltheory.science.tangent_kernel import (
     alpha_sweep,
     displacement,
     forward,

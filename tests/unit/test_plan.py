@@ -10,8 +10,8 @@ import torch
 import yaml
 from torch.utils.flop_counter import FlopCounterMode
 
-from dltheory import plan
-from dltheory.contract import Job
+from dltheory.tools import plan
+from dltheory.core.contract import Job
 from dltheory.figures import depth_accuracy, double_descent, phase_diagram
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,8 +21,8 @@ def test_depth_accuracy_flops_match_torch_flop_counter():
     """Forward and backward of a tiny tanh MLP ensemble, counted by torch's FlopCounterMode
     (matmuls only), against the formula's step term, 6 B P − 2 B d W per member (its tanh
     term removed)."""
-    from dltheory.ensembles import mean_field_ensemble, member_grid
-    from dltheory.training import cross_entropy
+    from dltheory.engine.ensembles import mean_field_ensemble, member_grid
+    from dltheory.engine.training import cross_entropy
 
     d, width, depth, batch, members = 12, 8, 3, 5, 2
     spec = {"features": d, "width": width, "depths": [depth], "sigma_w2": [1.0, 2.0], "seeds": [0], "steps": 1, "batch_size": batch}

@@ -1,6 +1,6 @@
-"""dltheory.progress: the progress line's rate, share done and ETA, on work with known timings."""
+"""dltheory.core.progress: the progress line's rate, share done and ETA, on work with known timings."""
 
-from dltheory.progress import Progress
+from dltheory.core.progress import Progress
 
 
 def test_rate_done_and_eta_count_restored_work_as_done_but_not_in_the_rate():

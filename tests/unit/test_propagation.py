@@ -1,12 +1,12 @@
-"""dltheory.propagation: constructed inputs, batching, determinism, agreement with theory, the fit."""
+"""dltheory.science.propagation: constructed inputs, batching, determinism, agreement with theory, the fit."""
 
 import numpy as np
 import pandas as pd
 import pytest
 import torch
 
-from dltheory import meanfield
-from dltheory.propagation import fit_correlation_depth_scale, measure_propagation, probe_inputs
+from dltheory.science import meanfield
+from dltheory.science.propagation import fit_correlation_depth_scale, measure_propagation, probe_inputs
 
 SMALL = dict(width=256, depth=6, seeds=[0, 1], n_probes=2, n_pairs=3, q0=1.5, c0=0.2, delta=0.1)
 

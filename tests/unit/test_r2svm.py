@@ -1,4 +1,4 @@
-"""dltheory.r2svm: the R2SVM against its definition (Vinyals et al. 2012, §3.1), scikit-learn's
+"""dltheory.science.r2svm: the R2SVM against its definition (Vinyals et al. 2012, §3.1), scikit-learn's
 estimator checks, and the spirals / moons behaviour."""
 
 import numpy as np
@@ -7,7 +7,7 @@ from scipy.special import expit
 from sklearn.svm import LinearSVC
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from dltheory.r2svm import R2SVM, best_point, cv_curves, decision_regions, layer_accuracies, synthetic, two_spirals
+from dltheory.science.r2svm import R2SVM, best_point, cv_curves, decision_regions, layer_accuracies, synthetic, two_spirals
 
 
 def blobs(n=300, d=5, k=3, seed=0):

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from shipped import shipped
 
-from dltheory.contract import Artifacts, Figure
+from dltheory.core.contract import Artifacts, Figure
 from dltheory.figures import NAMES, figure
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,7 +74,7 @@ def test_artifacts_load_by_suffix_and_concatenate_lists(tmp_path):
     import numpy as np
     import pandas as pd
 
-    from dltheory.artifacts import write_arrays, write_table
+    from dltheory.core.artifacts import write_arrays, write_table
 
     write_table(pd.DataFrame({"a": [1, 2]}), tmp_path / "x.csv", {})
     write_table(pd.DataFrame({"a": [3]}), tmp_path / "y.csv", {})

@@ -1,4 +1,4 @@
-"""dltheory.shattered against known answers: dy/dx against finite differences with the batch
+"""dltheory.science.shattering against known answers: dy/dx against finite differences with the batch
 statistics frozen (and different from the live-statistics derivative), the 1-layer net's
 piecewise-constant gradient with kinks at −b/w, looks-linear nets exactly linear, the lag-1
 correlation of white and brown noise, nested depths, and the one-layer transfer's factor equal to
@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import torch
 
-from dltheory.shattered import Net, Weights, depth_sweep, forward, lag1, layer_transfer, noise_references
+from dltheory.science.shattering import Net, Weights, depth_sweep, forward, lag1, layer_transfer, noise_references
 
 X = torch.linspace(-2, 2, 64, dtype=torch.float64)
 

@@ -1,4 +1,4 @@
-"""dltheory.teacher_student: the teacher, the student initialization, node correlations, training, tickets."""
+"""dltheory.science.teacher_student: the teacher, the student initialization, node correlations, training, tickets."""
 
 import dataclasses
 
@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from dltheory.artifacts import read_arrays, write_arrays
-from dltheory.ensembles import MLPEnsemble
-from dltheory.teacher_student import (
+from dltheory.core.artifacts import read_arrays, write_arrays
+from dltheory.engine.ensembles import MLPEnsemble
+from dltheory.science.teacher_student import (
     REINIT_STREAM,
     Setup,
     TwoLayerSetup,
@@ -27,7 +27,7 @@ from dltheory.teacher_student import (
     two_layer_teacher,
     unstack_params,
 )
-from dltheory.training import batch_indices
+from dltheory.engine.training import batch_indices
 
 TINY = Setup(
     n_in=6, teacher_widths=(3, 4), n_out=5, multiplier=3, n_train=512, n_eval=256, lr=0.01, batch_size=32, steps=40, dtype="float64"

@@ -1,13 +1,13 @@
-"""dltheory.training: minibatch order, optimizers, per-member losses, checkpoint keys."""
+"""dltheory.engine.training: minibatch order, optimizers, per-member losses, checkpoint keys."""
 
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 
-from dltheory.ensembles import MLPEnsemble, mean_field_ensemble, member_grid
-from dltheory.progress import Progress
-from dltheory.training import (
+from dltheory.engine.ensembles import MLPEnsemble, mean_field_ensemble, member_grid
+from dltheory.core.progress import Progress
+from dltheory.engine.training import (
     EnsembleTrainer,
     batch_indices,
     checkpoint_key,

@@ -7,8 +7,8 @@ from collections import Counter
 import pytest
 from helpers import copy_repo, snakemake
 
-from dltheory.checks import selected
-from dltheory.plan import load_config
+from dltheory.core.checks import selected
+from dltheory.tools.plan import load_config
 
 pytestmark = pytest.mark.workflow
 

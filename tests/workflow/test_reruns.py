@@ -86,16 +86,16 @@ def merge(base: dict, change: dict) -> dict:
 
 # An edit of a module or script -> every job that imports it, what depends on those, the manifest.
 CODE_EDITS = [
-    ("src/dltheory/r2svm.py", ["r2svm_fit", "r2svm_claims", "r2svm_plot"]),
-    ("src/dltheory/teacher_student.py", list(RULES["lucky_weights"])),
+    ("src/dltheory/science/r2svm.py", ["r2svm_fit", "r2svm_claims", "r2svm_plot"]),
+    ("src/dltheory/science/teacher_student.py", list(RULES["lucky_weights"])),
     # Each figure's estimators in their own module: an edit reruns that figure alone.
-    ("src/dltheory/mutual_information.py", list(RULES["pixel_mi"])),
-    ("src/dltheory/differential_entropy.py", list(RULES["entropy_gain"])),
+    ("src/dltheory/science/mutual_information.py", list(RULES["pixel_mi"])),
+    ("src/dltheory/science/differential_entropy.py", list(RULES["entropy_gain"])),
     # depth_accuracy's claims and plot overlay xi_c from phase_diagram's depth scales.
-    ("src/dltheory/meanfield.py", [*RULES["phase_diagram"], "depth_accuracy_claims", "depth_accuracy_plot"]),
+    ("src/dltheory/science/meanfield.py", [*RULES["phase_diagram"], "depth_accuracy_claims", "depth_accuracy_plot"]),
     ("workflow/scripts/pixel_mi_measure.py", list(RULES["pixel_mi"])),
     ("src/dltheory/figures/entropy_gain.py", ["entropy_gain_claims", "entropy_gain_plot"]),
-    ("src/dltheory/plotting.py", [f"{figure}_plot" for figure in RULES]),
+    ("src/dltheory/core/plotting.py", [f"{figure}_plot" for figure in RULES]),
 ]
 
 
@@ -110,7 +110,7 @@ def test_a_code_edit_rebuilds_the_figures_that_import_it(smoke_build, path, expe
 # An edit that changes no meaning -> nothing: comments and docstrings are not part of a code digest,
 # so fixing a docstring in the trainer never retrains at paper scale.
 def test_a_comment_or_docstring_edit_reruns_nothing(smoke_build):
-    training = smoke_build / "src/dltheory/training.py"
+    training = smoke_build / "src/dltheory/engine/training.py"
     original = training.read_text()
     assert original.count('"""') >= 2
     try:

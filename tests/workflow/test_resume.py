@@ -12,7 +12,7 @@ import pytest
 import yaml
 from helpers import SNAKEMAKE, copy_repo, snakemake
 
-from dltheory.artifacts import read_arrays
+from dltheory.core.artifacts import read_arrays
 
 pytestmark = pytest.mark.workflow
 

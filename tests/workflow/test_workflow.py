@@ -149,7 +149,7 @@ def test_second_run_has_nothing_to_do(smoke_build):
 def test_replot_does_not_recompute(smoke_build):
     # Editing the plotting code reruns the plot (and the manifest), never the measurement.
     # (A bare `touch` reruns nothing: Snakemake compares the checksums of changed inputs.)
-    with edited(smoke_build / "src/dltheory/plotting.py"):
+    with edited(smoke_build / "src/dltheory/core/plotting.py"):
         run = snakemake(smoke_build, "figures/all", "-n", "--configfile", "config/smoke.yaml")
     for figure, rules in RULES.items():
         assert f"rule {figure}_plot:" in run.stdout

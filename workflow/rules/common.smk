@@ -1,5 +1,5 @@
-# Helpers shared by the .smk files: the registry of figures, paths of artifacts, the code a job
-# runs, and the checks that run before any job.
+# Helpers shared by the .smk files: the registry of figures, the code a job runs, the params and
+# resources of a compute step, and the checks that run before any job.
 import os
 import sys
 
@@ -11,23 +11,19 @@ os.environ.update(
     PYTHONPATH=os.pathsep.join(p for p in (os.path.join(workflow.basedir, "src"), os.environ.get("PYTHONPATH")) if p)
 )
 sys.path.insert(0, os.path.join(workflow.basedir, "src"))
-import dltheory.checks
-import dltheory.code_digest
-from dltheory.artifacts import damaged_artifacts, sidecar_path
-from dltheory.figures import registry
+import dltheory.core.checks
+import dltheory.core.code_digest
+from dltheory.core.artifacts import damaged_artifacts, sidecar_path
+from dltheory.core.registry import registry
 
 ENV = "../../envs/dltheory.yaml"
+RUN = "../scripts/run.py"  # the one job runner (dltheory.core.runner): every rule's script
 FIGURES = registry()  # every registered figure, in order
 
 
 def selected_figures():
     """The registered figures that config["figures"] asks for ("all", or a list), in registry order."""
-    return dltheory.checks.selected(config)
-
-
-def results(figure, name):
-    """Path of an intermediate artifact: results/<figure>/<name>."""
-    return f"results/{figure}/{name}"
+    return dltheory.core.checks.selected(config)
 
 
 def meta(path):
@@ -48,45 +44,65 @@ def benchmarks(figure, step):
     return f"benchmarks/{figure}/{step}.tsv"
 
 
-def checkpoints(figure, name):
-    """Scratch folder of a training job's checkpoints: not a declared output, so a failed or
-    killed job keeps it and its rerun resumes; the job deletes it once its table is written."""
-    return f"results/.checkpoints/{figure}/{name}"
-
-
-def gpus():
-    """GPUs a training job asks for: 1, or 0 with `device: cpu`. On a SLURM cluster this is
-    sbatch --gpus, so `--config device=cpu` is the one switch for a cluster without GPUs; on one
-    machine the default profile's single `gpu` token makes GPU jobs run one at a time."""
-    return 0 if config["device"] == "cpu" else 1
-
-
 def compute(figure):
     """The compute part of a figure's config section: what its compute jobs use (params)."""
     return config[figure]["compute"]
 
 
-def code(script, *dynamic):
-    """The Python a job runs: its script and every dltheory module it imports, plus ``dynamic``
-    modules it imports by name ("figures/pixel_mi.py"). Inputs marked ancient(): their
-    modification time never reruns anything (a fresh clone's checkout is newer than results
-    copied into it); their meaning does, through the job's ``code`` param, code_digest() of the
-    same arguments."""
-    return [ancient(path) for path in dltheory.code_digest.code_files(workflow.basedir, script, *dynamic)]
+def code(*modules):
+    """The Python a job runs: the runner script, the figure modules it runs by name
+    ("figures/pixel_mi/jobs.py"), their packages and every dltheory module they import. Inputs
+    marked ancient(): their modification time never reruns anything (a fresh clone's checkout is
+    newer than results copied into it); their meaning does, through the job's ``code`` param,
+    code_digest() of the same modules."""
+    return [ancient(path) for path in dltheory.core.code_digest.code_files(workflow.basedir, "run.py", *modules)]
 
 
-def code_digest(script, *dynamic):
-    """Digest of the meaning (syntax tree without docstrings) of the files of code(script, *dynamic).
+def code_digest(*modules):
+    """Digest of the meaning (syntax tree without docstrings) of the files of code(*modules).
     As a param, Snakemake compares it with the one recorded at the job's last run (rerun trigger
     `params`), so changing what that code does reruns the job and what depends on it, and
     nothing else; a comment or docstring reruns nothing."""
-    return dltheory.code_digest.digest(workflow.basedir, dltheory.code_digest.code_files(workflow.basedir, script, *dynamic))
+    root = workflow.basedir
+    return dltheory.core.code_digest.digest(root, dltheory.core.code_digest.code_files(root, "run.py", *modules))
 
 
-def data_params():
-    """Data options that change the numbers. The folder and the download switch do not (files are
-    checksummed), so scripts read them from the config and changing them reruns nothing."""
-    return {k: config["data"][k] for k in ("test_fraction", "split_seed")}
+def step_label(step):
+    """A compute job's name in logs/ and benchmarks/: the step and its wildcards (train_{dataset})."""
+    return step.name + "".join(f"_{{{w}}}" for w in step.wildcards)
+
+
+def step_params(fig, step):
+    """A compute job's params: its code digest, its spec (the step's part of the compute section,
+    for its wildcards), and what the step asks for: the device, the data options that change
+    numbers, its checkpoint folder (not an output: a killed job keeps it, and its rerun resumes)."""
+    section = compute(fig.name)
+
+    def spec(wildcards):
+        return step.params(section, wildcards)
+
+    params = {"code": code_digest(f"figures/{fig.name}/jobs.py"), "spec": spec}
+    if step.device:
+        params["device"] = config["device"]
+    if step.data:
+        # the folder and the download switch change no number (files are checksummed): not params
+        params["data"] = {k: config["data"][k] for k in ("test_fraction", "split_seed")}
+    if step.checkpoints:
+        params["checkpoints"] = f"results/.checkpoints/{fig.name}/{step_label(step)}"
+    return params
+
+
+def step_resources(step):
+    """A GPU for a torch step unless `device: cpu` (on a SLURM cluster this is sbatch --gpus, so
+    `--config device=cpu` is the one switch for a cluster without GPUs; on one machine the default
+    profile's single `gpu` token makes GPU jobs run one at a time), and its memory."""
+    resources = {"gpu": 0 if config["device"] == "cpu" else 1} if step.device else {}
+    return resources | ({"mem_mb": step.mem_mb} if step.mem_mb else {})
+
+
+def step_wildcards(fig, step):
+    """The step's wildcard constraints, those given as functions of the compute section evaluated."""
+    return {w: (c(compute(fig.name)) if callable(c) else c) for w, c in step.wildcards.items()}
 
 
 def figure_files(figure):
@@ -96,12 +112,12 @@ def figure_files(figure):
 
 def analysis_tables(fig):
     """The tables a figure's claims job derives (Figure.analysis), as paths under results/<figure>/."""
-    return {key: results(fig.name, file) for key, file in fig.analysis.items()}
+    return {key: fig.result(file) for key, file in fig.analysis.items()}
 
 
 def check_config(cfg):
-    """Before any job: the schemas and every selected figure's cross-key checks (dltheory.checks)."""
-    errors = dltheory.checks.config_errors(cfg, workflow.basedir)
+    """Before any job: the schemas and every selected figure's cross-key checks (dltheory.core.checks)."""
+    errors = dltheory.core.checks.config_errors(cfg, workflow.basedir)
     if errors:
         raise WorkflowError("invalid config (nothing was run or deleted):\n  " + "\n  ".join(e.replace("\n", "\n  ") for e in errors))
 

@@ -1,7 +1,7 @@
 """figures/all (sha256sum manifest of every figure file) and figures/claims.md (the scorecard)."""
 
-from dltheory.artifacts import atomic_write, log_to, sha256_manifest
-from dltheory.claims import read_claims, scorecard
+from dltheory.core.artifacts import atomic_write, log_to, sha256_manifest
+from dltheory.core.claims import read_claims, scorecard
 
 with log_to(snakemake.log[0]) as log:
     claims = [c for path in snakemake.input.claims for c in read_claims(path)]

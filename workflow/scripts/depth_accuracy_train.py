@@ -5,12 +5,12 @@ import shutil
 import numpy as np
 import torch
 
-from dltheory.artifacts import Timer, log_to, provenance, write_table
-from dltheory.data import load_for_job
-from dltheory.depth_training import TrainSpec, train_ensemble
-from dltheory.device import resolve_device
-from dltheory.ensembles import member_grid
-from dltheory.grids import grid_axis
+from dltheory.core.artifacts import Timer, log_to, provenance, write_table
+from dltheory.core.data import load_for_job
+from dltheory.engine.depth_training import TrainSpec, train_ensemble
+from dltheory.core.device import resolve_device
+from dltheory.engine.ensembles import member_grid
+from dltheory.core.grids import grid_axis
 
 p = snakemake.params
 w = snakemake.wildcards

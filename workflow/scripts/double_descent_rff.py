@@ -3,9 +3,9 @@ threshold and the minimum-norm interpolant above it, for every N of the grid and
 
 import pandas as pd
 
-from dltheory.artifacts import Timer, log_to, provenance, write_table
-from dltheory.data import load_for_job
-from dltheory.double_descent import feature_grid, median_bandwidth, rff_curve
+from dltheory.core.artifacts import Timer, log_to, provenance, write_table
+from dltheory.core.data import load_for_job
+from dltheory.science.random_features import feature_grid, median_bandwidth, rff_curve
 
 spec, data = snakemake.params.spec, snakemake.params.data
 with log_to(snakemake.log[0]) as log:

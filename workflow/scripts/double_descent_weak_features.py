@@ -3,8 +3,8 @@
 import numpy as np
 import pandas as pd
 
-from dltheory.artifacts import Timer, log_to, provenance, write_table
-from dltheory.double_descent import weak_features_monte_carlo, weak_features_risk
+from dltheory.core.artifacts import Timer, log_to, provenance, write_table
+from dltheory.science.random_features import weak_features_monte_carlo, weak_features_risk
 
 wf = snakemake.params.spec
 with log_to(snakemake.log[0]) as log:

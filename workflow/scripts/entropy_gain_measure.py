@@ -2,9 +2,9 @@
 
 import pandas as pd
 
-from dltheory.artifacts import Timer, log_to, provenance, write_table
-from dltheory.feature_entropy import entropy_by_layer
-from dltheory.images import NATURAL_IMAGES, contrast_normalized_patches
+from dltheory.core.artifacts import Timer, log_to, provenance, write_table
+from dltheory.science.feature_entropy import entropy_by_layer
+from dltheory.core.images import NATURAL_IMAGES, contrast_normalized_patches
 
 spec = snakemake.params.spec
 with log_to(snakemake.log[0]) as log:

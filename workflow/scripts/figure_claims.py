@@ -1,9 +1,9 @@
 """The claims job of any figure: load its artifacts, write its analysis tables, judge its claims
 against the bars of its config section's ``claims:`` part, and write ``claims.json``."""
 
-from dltheory.artifacts import log_to, provenance, write_table
-from dltheory.claims import write_claims
-from dltheory.contract import Artifacts
+from dltheory.core.artifacts import log_to, provenance, write_table
+from dltheory.core.claims import write_claims
+from dltheory.core.contract import Artifacts
 from dltheory.figures import figure
 
 fig = figure(snakemake.params.figure)

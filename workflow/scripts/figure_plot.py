@@ -1,9 +1,9 @@
 """The plot job of any figure: draw it from its artifacts and analysis tables (no computation)."""
 
-from dltheory.artifacts import log_to
-from dltheory.contract import Artifacts
+from dltheory.core.artifacts import log_to
+from dltheory.core.contract import Artifacts
 from dltheory.figures import figure
-from dltheory.plotting import save_figure
+from dltheory.core.plotting import save_figure
 
 fig = figure(snakemake.params.figure)
 with log_to(snakemake.log[0]):

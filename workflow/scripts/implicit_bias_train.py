@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from dltheory.artifacts import Timer, log_to, provenance, write_arrays
-from dltheory.implicit_bias import (
+from dltheory.core.artifacts import Timer, log_to, provenance, write_arrays
+from dltheory.science.max_margin import (
     OPTIMIZERS,
     max_margin,
     mirrored_dataset,

@@ -4,9 +4,9 @@ initialization and after gradient descent, for two widths and several initializa
 import numpy as np
 import torch
 
-from dltheory.artifacts import Timer, log_to, provenance, write_arrays
-from dltheory.device import DTYPES, resolve_device
-from dltheory.ntk import circle_kernels
+from dltheory.core.artifacts import Timer, log_to, provenance, write_arrays
+from dltheory.core.device import DTYPES, resolve_device
+from dltheory.science.tangent_kernel import circle_kernels
 
 p = snakemake.params
 a = p.spec

@@ -5,9 +5,9 @@ displacement of the lazily scaled model vs its scale alpha."""
 import pandas as pd
 import torch
 
-from dltheory.artifacts import Timer, log_to, provenance, write_table
-from dltheory.device import resolve_device
-from dltheory.ntk import alpha_sweep, kernel_spectrum, pl_curves, sphere_points, width_sweep
+from dltheory.core.artifacts import Timer, log_to, provenance, write_table
+from dltheory.core.device import resolve_device
+from dltheory.science.tangent_kernel import alpha_sweep, kernel_spectrum, pl_curves, sphere_points, width_sweep
 
 p = snakemake.params
 spec = p.spec

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import torch
 
-from dltheory.artifacts import Timer, log_to, provenance, read_arrays, write_table
-from dltheory.device import resolve_device
-from dltheory.teacher_student import (
+from dltheory.core.artifacts import Timer, log_to, provenance, read_arrays, write_table
+from dltheory.core.device import resolve_device
+from dltheory.science.teacher_student import (
     REINIT_STREAM,
     Setup,
     observation_steps,

@@ -6,9 +6,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from dltheory.artifacts import Timer, log_to, provenance, write_arrays
-from dltheory.device import resolve_device
-from dltheory.teacher_student import Setup, observation_steps, stack_params, student_init, train_students
+from dltheory.core.artifacts import Timer, log_to, provenance, write_arrays
+from dltheory.core.device import resolve_device
+from dltheory.science.teacher_student import Setup, observation_steps, stack_params, student_init, train_students
 
 p = snakemake.params
 cfg = snakemake.config["lucky_weights"]

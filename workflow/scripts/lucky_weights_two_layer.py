@@ -4,9 +4,9 @@ over seeds, for one student multiplier); save correlations and fan-out norms ove
 import numpy as np
 import torch
 
-from dltheory.artifacts import Timer, log_to, provenance, write_arrays
-from dltheory.device import resolve_device
-from dltheory.teacher_student import TwoLayerSetup, fan_out_norms, observation_steps, stack_params, train_two_layer
+from dltheory.core.artifacts import Timer, log_to, provenance, write_arrays
+from dltheory.core.device import resolve_device
+from dltheory.science.teacher_student import TwoLayerSetup, fan_out_norms, observation_steps, stack_params, train_two_layer
 
 p = snakemake.params
 with log_to(snakemake.log[0]) as log:

@@ -2,9 +2,9 @@
 
 import torch
 
-from dltheory.artifacts import Timer, log_to, provenance, write_table
-from dltheory.device import DTYPES, resolve_device
-from dltheory.propagation import measure_propagation
+from dltheory.core.artifacts import Timer, log_to, provenance, write_table
+from dltheory.core.device import DTYPES, resolve_device
+from dltheory.science.propagation import measure_propagation
 
 p = snakemake.params
 cfg = p.propagation

@@ -1,7 +1,7 @@
 """Mean-field theory tables of phase_diagram: critical line and depth scales on the grid."""
 
-from dltheory.artifacts import Timer, log_to, provenance, write_table
-from dltheory.meanfield import critical_line_table, depth_scales_table
+from dltheory.core.artifacts import Timer, log_to, provenance, write_table
+from dltheory.science.meanfield import critical_line_table, depth_scales_table
 
 p = snakemake.params
 with log_to(snakemake.log[0]) as log:

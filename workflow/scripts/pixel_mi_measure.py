@@ -5,9 +5,9 @@ import zlib
 import numpy as np
 import pandas as pd
 
-from dltheory.artifacts import Timer, log_to, provenance, write_table
-from dltheory.images import NATURAL_IMAGES, natural_image, representation
-from dltheory.mutual_information import distance_grid, mi_vs_distance, shuffled
+from dltheory.core.artifacts import Timer, log_to, provenance, write_table
+from dltheory.core.images import NATURAL_IMAGES, natural_image, representation
+from dltheory.science.mutual_information import distance_grid, mi_vs_distance, shuffled
 
 spec = snakemake.params.spec
 with log_to(snakemake.log[0]) as log:

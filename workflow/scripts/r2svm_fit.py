@@ -7,10 +7,10 @@ import pandas as pd
 from joblib import Parallel, delayed
 from sklearn.svm import SVC
 
-from dltheory.artifacts import Timer, log_to, provenance, write_arrays, write_table
-from dltheory.coates import features
-from dltheory.data import load_for_job
-from dltheory.r2svm import R2SVM, best_point, cv_curves, decision_regions, layer_accuracies, linear_svm, synthetic
+from dltheory.core.artifacts import Timer, log_to, provenance, write_arrays, write_table
+from dltheory.science.coates import features
+from dltheory.core.data import load_for_job
+from dltheory.science.r2svm import R2SVM, best_point, cv_curves, decision_regions, layer_accuracies, linear_svm, synthetic
 
 spec, data, threads = snakemake.params.spec, snakemake.params.data, snakemake.threads
 syn = spec["synthetic"]

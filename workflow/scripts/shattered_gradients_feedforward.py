@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import torch
 
-from dltheory.artifacts import Timer, log_to, provenance, write_arrays, write_table
-from dltheory.device import DTYPES
-from dltheory.shattered import Net, Weights, covariance, depth_sweep, feedforward_nets, lag1, layer_transfer, noise_references
+from dltheory.core.artifacts import Timer, log_to, provenance, write_arrays, write_table
+from dltheory.core.device import DTYPES
+from dltheory.science.shattering import Net, Weights, covariance, depth_sweep, feedforward_nets, lag1, layer_transfer, noise_references
 
 spec = snakemake.params.spec
 with log_to(snakemake.log[0]) as log:

@@ -22,9 +22,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..claims import Claim
-from ..contract import Artifacts, Figure, increasing, require
-from ..data import N_CLASSES, missing_data_errors
+from dltheory.core.claims import Claim, claim
+from dltheory.core.contract import Artifacts, Figure, increasing, require
+from dltheory.core.data import N_CLASSES, missing_data_errors
 
 NAME = "depth_accuracy"
 SOURCE = "Schoenholz et al. 2017, §5 and Fig. 5"
@@ -139,46 +139,42 @@ def claims(artifacts: Artifacts, bars: dict) -> list[Claim]:
     (ref_lo, ref_hi), tol = ref["band"], bars["band_tolerance"]
     k_low, k_high = bars["k_range"]
     out = [
-        Claim(
-            NAME,
+        claim(
             f"predicted trainable band (6ξ_c > L) at L = {ref['depth']}, σ_b² = {ref['sigma_b2']}",
-            SOURCE,
-            f"σ_w² ∈ ({ref_lo}, {ref_hi}) ± {tol}",
-            f"({lo:.3f}, {hi:.3f})",
-            abs(lo - ref_lo) <= tol and abs(hi - ref_hi) <= tol,
-            max(abs(lo - ref_lo), abs(hi - ref_hi)),
+            source=SOURCE,
+            expected=f"σ_w² ∈ ({ref_lo}, {ref_hi}) ± {tol}",
+            measured=f"({lo:.3f}, {hi:.3f})",
+            passed=abs(lo - ref_lo) <= tol and abs(hi - ref_hi) <= tol,
+            value=max(abs(lo - ref_lo), abs(hi - ref_hi)),
         )
     ]
     for s in scores.itertuples():
         panel = f"{s.dataset}, {s.optimizer}"
         offset = s.ridge_sigma_w2 - s.critical_sigma_w2
         out += [
-            Claim(
-                NAME,
+            claim(
                 f"{panel}: the accuracy ridge peaks at the critical σ_w²",
-                SOURCE,
-                f"|ridge − {s.critical_sigma_w2:.3f}| ≤ {bars['ridge_tolerance']}",
-                f"ridge at σ_w² = {s.ridge_sigma_w2:.3f} ({offset:+.3f})",
-                abs(offset) <= bars["ridge_tolerance"],
-                s.ridge_sigma_w2,
+                source=SOURCE,
+                expected=f"|ridge − {s.critical_sigma_w2:.3f}| ≤ {bars['ridge_tolerance']}",
+                measured=f"ridge at σ_w² = {s.ridge_sigma_w2:.3f} ({offset:+.3f})",
+                passed=abs(offset) <= bars["ridge_tolerance"],
+                value=s.ridge_sigma_w2,
             ),
-            Claim(
-                NAME,
+            claim(
                 f"{panel}: trainable iff L < k·ξ_c, fitted k",
-                SOURCE,
-                f"k ∈ [{k_low:g}, {k_high:g}] (paper: 6)",
-                f"k = {s.k_fit:.2f} (best range {s.k_fit_low:.2f}–{s.k_fit_high:.2f})",
-                k_low <= s.k_fit <= k_high,
-                s.k_fit,
+                source=SOURCE,
+                expected=f"k ∈ [{k_low:g}, {k_high:g}] (paper: 6)",
+                measured=f"k = {s.k_fit:.2f} (best range {s.k_fit_low:.2f}–{s.k_fit_high:.2f})",
+                passed=k_low <= s.k_fit <= k_high,
+                value=s.k_fit,
             ),
-            Claim(
-                NAME,
+            claim(
                 f"{panel}: agreement of 'trainable' with L < k·ξ_c over {s.cells} cells",
-                SOURCE,
-                f"≥ {bars['min_agreement']:.0%}",
-                f"{s.agreement:.1%} at fitted k, {s.agreement_k6:.1%} at k = 6 (constant guess: {s.baseline:.1%})",
-                s.agreement >= bars["min_agreement"],
-                s.agreement,
+                source=SOURCE,
+                expected=f"≥ {bars['min_agreement']:.0%}",
+                measured=f"{s.agreement:.1%} at fitted k, {s.agreement_k6:.1%} at k = 6 (constant guess: {s.baseline:.1%})",
+                passed=s.agreement >= bars["min_agreement"],
+                value=s.agreement,
             ),
         ]
     return out
@@ -195,7 +191,7 @@ def plot(artifacts: Artifacts, bars: dict):
     """Heat maps of training (top) and test (bottom) accuracy per panel with ξ_c, 6ξ_c and the fitted kξ_c."""
     import matplotlib.pyplot as plt
 
-    from ..plotting import setup_style
+    from dltheory.core.plotting import setup_style
 
     setup_style()
     table, depth_scales, scores = artifacts["tables"], artifacts["depth_scales"], artifacts["scores"]
@@ -302,7 +298,7 @@ def _train_flops(spec: dict) -> float:
     inputs), and B W L tanh (F_T each); then the
     evaluation on all n_train + n_test rows, (n_train + n_test)(2 P_L + W L F_T). Summed over the
     depth groups, G = len(σ_w²) × seeds members each."""
-    from ..plan import F_TRANSCENDENTAL as F_T
+    from dltheory.core.cost import F_TRANSCENDENTAL as F_T
 
     members = len(spec["sigma_w2"]) * len(spec["seeds"])
     rows, width, batch = spec["n_train"] + spec["n_test"], spec["width"], spec["batch_size"]
@@ -324,7 +320,7 @@ def _train_memory(spec: dict) -> float:
     layer, and as much again for the backward pass's gradients. Groups are trained one at a time
     (the previous one is freed first); initialization (one layer at a time) and evaluation (one
     layer's output of a 1,024-row chunk at a time) stay below this."""
-    from ..plan import BYTES
+    from dltheory.core.cost import BYTES
 
     b = BYTES[spec["dtype"]]
     data = 2 * (spec["n_train"] + spec["n_test"]) * spec["features"] * 4
@@ -345,9 +341,9 @@ def _spread(values: list, count: int) -> list:
 
 
 def _train_run(spec: dict, data_config: dict, device: str) -> None:
-    from ..depth_training import TrainSpec, train_ensemble
-    from ..ensembles import member_grid
-    from ..plan import probe_dataset
+    from dltheory.core.cost import probe_dataset
+    from dltheory.engine.depth_training import TrainSpec, train_ensemble
+    from dltheory.engine.ensembles import member_grid
 
     data = probe_dataset(spec["dataset"], data_config, spec["n_train"], spec["n_test"])
     members = member_grid(spec["sigma_w2"], [spec["sigma_b2"]], spec["depths"], spec["seeds"])
@@ -362,9 +358,9 @@ def jobs(config: dict) -> list:
     σ_w² axis (:func:`_spread`); 3 steps less 1 (the marginal time of 2 steps, without building and evaluating the
     networks) at the full width and batch, on 2 batches of training rows and 64 test rows; the
     data of mnist and cifar10 are synthetic arrays of their shape."""
-    from ..device import resolve_device
-    from ..grids import grid_axis
-    from ..plan import LOAD_SECONDS, reduced, seeds_of, sliced, split_sizes
+    from dltheory.core.cost import LOAD_SECONDS, reduced, seeds_of, sliced, split_sizes
+    from dltheory.core.device import resolve_device
+    from dltheory.core.grids import grid_axis
 
     c, data_config, device = config[NAME]["compute"], config["data"], resolve_device(config["device"])
     out = []

@@ -13,9 +13,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..claims import Claim
-from ..contract import Artifacts, Figure, require
-from ..data import N_CLASSES, missing_data_errors
+from dltheory.core.claims import Claim, claim, observation
+from dltheory.core.contract import Artifacts, Figure, require
+from dltheory.core.data import N_CLASSES, missing_data_errors
 
 NAME = "double_descent"
 SOURCE = "Belkin, Hsu, Ma & Mandal 2019, Fig. 2 (PNAS 116; arXiv 1812.11118)"
@@ -49,53 +49,47 @@ def claims(artifacts: Artifacts, bars: dict) -> list[Claim]:
     for column, what in (("test_mse", "test squared loss"), ("norm", "‖a‖₂ of the minimum-norm solution")):
         peak = int(s[column].idxmax())
         out.append(
-            Claim(
-                NAME,
+            claim(
                 f"the {what} peaks at the interpolation threshold N = n ({setup})",
-                SOURCE,
-                f"argmax N within ±{tol:.0%} of n = {n}",
-                f"argmax N = {peak} ({peak / n - 1:+.1%}); there {s[column][peak]:.3g}, at N = {s.index[-1]} {s[column].iloc[-1]:.3g}",
-                abs(peak / n - 1) <= tol,
-                peak / n,
+                source=SOURCE,
+                expected=f"argmax N within ±{tol:.0%} of n = {n}",
+                measured=f"argmax N = {peak} ({peak / n - 1:+.1%}); there {s[column][peak]:.3g}, at N = {s.index[-1]} {s[column].iloc[-1]:.3g}",
+                passed=abs(peak / n - 1) <= tol,
+                value=peak / n,
             )
         )
     worst_fit = table[table.n_features >= n].train_mse.max()
     max_train = bars["max_interpolation_train_mse"]
     out.append(
-        Claim(
-            NAME,
+        claim(
             f"the model interpolates for N ≥ n: largest train squared loss over N ≥ n and draws ({setup})",
-            SOURCE,
-            f"≤ {max_train:g} (numerically 0)",
-            f"{worst_fit:.1e}",
-            worst_fit <= max_train,
-            worst_fit,
+            source=SOURCE,
+            expected=f"≤ {max_train:g} (numerically 0)",
+            measured=f"{worst_fit:.1e}",
+            passed=worst_fit <= max_train,
+            value=worst_fit,
         )
     )
     below = s[s.index < n]
     for column, what, fmt in (("test_mse", "test squared loss", ".4f"), ("test_error", "test zero-one error", ".2%")):
         last, best = s[column].iloc[-1], below[column].min()
         out.append(
-            Claim(
-                NAME,
+            claim(
                 f"the minimum is over-parameterized: {what} at the largest N against the best N < n ({setup})",
-                SOURCE,
-                "at the largest N < the best N < n",
-                f"{last:{fmt}} at N = {s.index[-1]} ({s.ratio.iloc[-1]:.0f}n) vs {best:{fmt}} at N = {int(below[column].idxmin())}",
-                last < best,
-                last - best,
+                source=SOURCE,
+                expected="at the largest N < the best N < n",
+                measured=f"{last:{fmt}} at N = {s.index[-1]} ({s.ratio.iloc[-1]:.0f}n) vs {best:{fmt}} at N = {int(below[column].idxmin())}",
+                passed=last < best,
+                value=last - best,
             )
         )
     out.append(
-        Claim(
-            NAME,
+        observation(
             f"height of the peak: test squared loss at N = n over its value at the largest N ({setup})",
-            SOURCE,
-            "not claimed: fragile at N = n exactly",
-            f"{s.test_mse.get(n, np.nan) / s.test_mse.iloc[-1]:.1f}×",
-            None,
-            float(s.test_mse.get(n, np.nan) / s.test_mse.iloc[-1]),
-            kind="observation",
+            source=SOURCE,
+            expected="not claimed: fragile at N = n exactly",
+            measured=f"{s.test_mse.get(n, np.nan) / s.test_mse.iloc[-1]:.1f}×",
+            value=float(s.test_mse.get(n, np.nan) / s.test_mse.iloc[-1]),
         )
     )
     out += _weak_features_claims(weak, bars)
@@ -110,23 +104,21 @@ def _weak_features_claims(weak: pd.DataFrame, bars: dict) -> list[Claim]:
     setup = f"n = {n_wf}, d = {d}, {trials} trials per p"
     mc_argmin, cf_argmin = int(weak.p[weak.monte_carlo.idxmin()]), int(weak.p[weak.closed_form.idxmin()])
     return [
-        Claim(
-            NAME,
+        claim(
             f"weak features: Monte Carlo against the closed form at every p with |p − n| ≥ {bars['monte_carlo_exclusion']} ({setup})",
-            SOURCE_WEAK,
-            f"|MC − closed form| ≤ {max_z:.2f} s.e. at every such p (family-wise level {bars['monte_carlo_alpha']:g} over {len(away)} p)",
-            f"largest {np.abs(z).max():.2f} s.e. (p = {int(away.p[np.abs(z).idxmax()])}); within 1 s.e. at {(np.abs(z) <= 1).mean():.0%} of {len(z)} p (68% expected)",
-            np.abs(z).max() <= max_z,
-            float(np.abs(z).max()),
+            source=SOURCE_WEAK,
+            expected=f"|MC − closed form| ≤ {max_z:.2f} s.e. at every such p (family-wise level {bars['monte_carlo_alpha']:g} over {len(away)} p)",
+            measured=f"largest {np.abs(z).max():.2f} s.e. (p = {int(away.p[np.abs(z).idxmax()])}); within 1 s.e. at {(np.abs(z) <= 1).mean():.0%} of {len(z)} p (68% expected)",
+            passed=np.abs(z).max() <= max_z,
+            value=float(np.abs(z).max()),
         ),
-        Claim(
-            NAME,
+        claim(
             f"weak features: the risk is least with all features, p = d ({setup})",
-            SOURCE_WEAK,
-            f"argmin over p of the Monte Carlo = {d}",
-            f"argmin p = {mc_argmin} (closed form: {cf_argmin}); risk there {weak.monte_carlo.min():.4f} ± {weak.monte_carlo_se[weak.monte_carlo.idxmin()]:.4f}",
-            mc_argmin == d,
-            mc_argmin,
+            source=SOURCE_WEAK,
+            expected=f"argmin over p of the Monte Carlo = {d}",
+            measured=f"argmin p = {mc_argmin} (closed form: {cf_argmin}); risk there {weak.monte_carlo.min():.4f} ± {weak.monte_carlo_se[weak.monte_carlo.idxmin()]:.4f}",
+            passed=mc_argmin == d,
+            value=mc_argmin,
         ),
     ]
 
@@ -149,7 +141,7 @@ def plot(artifacts: Artifacts, bars: dict):
     """(a)–(d) vs N, (e) the weak-features model; see the module docstring."""
     import matplotlib.pyplot as plt
 
-    from ..plotting import setup_style
+    from dltheory.core.plotting import setup_style
 
     setup_style()
     table, weak = artifacts["rff"], artifacts["weak_features"]
@@ -247,9 +239,9 @@ def _rff_flops(spec: dict) -> float:
     triangular solves (N² K per N); above n, per N, the QR of the (n + ΔN) × n stack
     (2 (n + ΔN) n²) and two refined dual solves (8 n² K + 6 n N K); per N, the fit and the
     prediction (2 (n + m) N K). Once: the median bandwidth on ≤ 2,000 rows (3 r² d)."""
-    from ..double_descent import feature_grid
-    from ..plan import F_NORMAL
-    from ..plan import F_TRANSCENDENTAL as F_T
+    from dltheory.core.cost import F_NORMAL
+    from dltheory.core.cost import F_TRANSCENDENTAL as F_T
+    from dltheory.science.random_features import feature_grid
 
     n, m, d, K = spec["n_train"], spec["n_test"], spec["features"], N_CLASSES
     grid = feature_grid(n, spec["feature_ratios"])
@@ -265,7 +257,7 @@ def _rff_flops(spec: dict) -> float:
 def _rff_memory(spec: dict) -> float:
     """Bytes: the cosine features of both splits [n + m, N_max] float64, the argument x Vᵀ of the
     larger split while its features are made, and the QR stack [(n + ΔN), n] with its factor."""
-    from ..double_descent import feature_grid
+    from dltheory.science.random_features import feature_grid
 
     n, m = spec["n_train"], spec["n_test"]
     grid = feature_grid(n, spec["feature_ratios"])
@@ -274,8 +266,8 @@ def _rff_memory(spec: dict) -> float:
 
 
 def _rff_run(spec: dict, data_config: dict) -> None:
-    from ..double_descent import feature_grid, median_bandwidth, rff_curve
-    from ..plan import probe_dataset, seeds_of
+    from dltheory.core.cost import probe_dataset, seeds_of
+    from dltheory.science.random_features import feature_grid, median_bandwidth, rff_curve
 
     d = probe_dataset(spec["dataset"], data_config, spec["n_train"], spec["n_test"])
     bandwidth = median_bandwidth(d.x_train) if spec["bandwidth"] == "median" else float(spec["bandwidth"])
@@ -289,7 +281,7 @@ def _weak_flops(spec: dict) -> float:
     draws (T n d F_NORMAL) and the trials' coordinate orders (T d log₂ d); per p = 1 … d, least
     squares below n (XᵀX: 2 T n p², Xᵀy: 2 T n p, the solve: T p³ 2/3) and the minimum-norm
     solution above (XXᵀ: 2 T n² p, the solve: T n³ 2/3, Xᵀ(·): 2 T n p), and the risk (3 T d)."""
-    from ..plan import F_NORMAL
+    from dltheory.core.cost import F_NORMAL
 
     T, n, d = spec["trials"], spec["n"], spec["d"]
     per_p = [2 * T * n * p * p + T * p**3 * 2 / 3 if p < n else 2 * T * n * n * p + T * n**3 * 2 / 3 for p in range(1, d + 1)]
@@ -302,7 +294,7 @@ def _weak_memory(spec: dict) -> float:
 
 
 def _weak_run(spec: dict) -> None:
-    from ..double_descent import weak_features_monte_carlo
+    from dltheory.science.random_features import weak_features_monte_carlo
 
     ps = np.arange(1, spec["d"] + 1)
     weak_features_monte_carlo(ps, spec["n"], spec["d"], spec["w_norm2"], spec["noise_var"], spec["trials"], spec["seed"])
@@ -312,7 +304,7 @@ def jobs(config: dict) -> list:
     """``double_descent_rff``, probed on one seed with at most 500 training and 500 test rows (the
     grid of N/n the same, so every N shrinks with n; mnist as synthetic rows of its shape), and
     ``double_descent_weak_features`` on at most 200 trials."""
-    from ..plan import LOAD_SECONDS, reduced, sliced, split_sizes
+    from dltheory.core.cost import LOAD_SECONDS, reduced, sliced, split_sizes
 
     c, data_config = config[NAME]["compute"], config["data"]
     n_train, n_test, features = split_sizes(c["dataset"], data_config, c["n_train"], c["n_test"])

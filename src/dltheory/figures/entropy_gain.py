@@ -8,7 +8,7 @@ H_l − H_{l−1} per layer. (c) The total correlation (redundancy) Σ_j H(z_j) 
 
 Our protocol (the paper's networks and estimator are not available): random He-initialized 3×3
 conv + ReLU layers, each channel standardized, measured through D random projections of the whole
-map (:mod:`dltheory.feature_entropy` explains why not single units).
+map (:mod:`dltheory.science.feature_entropy` explains why not single units).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..claims import Claim
-from ..contract import Artifacts, Figure, require
+from dltheory.core.claims import Claim, claim
+from dltheory.core.contract import Artifacts, Figure, require
 
 NAME = "entropy_gain"
 SOURCE = "Yuan et al. 2021, §3 (arXiv 2105.13905)"
@@ -61,32 +61,29 @@ def claims(artifacts: Artifacts, bars: dict) -> list[Claim]:
         )
         name = f"{estimator} estimator"
         out += [
-            Claim(
-                NAME,
+            claim(
                 f"the first layer raises the entropy of the representation ({name})",
-                SOURCE,
-                "gain of layer 1 > 0 (by > 2 s.e.m. over seeds)",
-                f"{first:+.2f} ± {first_sem:.2f} bits (s.e.m., {int(s.seeds[1])} seeds); {s.entropy[0]:.2f} → {s.entropy[1]:.2f} bits",
-                bool(first - 2 * first_sem > 0),
-                float(first),
+                source=SOURCE,
+                expected="gain of layer 1 > 0 (by > 2 s.e.m. over seeds)",
+                measured=f"{first:+.2f} ± {first_sem:.2f} bits (s.e.m., {int(s.seeds[1])} seeds); {s.entropy[0]:.2f} → {s.entropy[1]:.2f} bits",
+                passed=bool(first - 2 * first_sem > 0),
+                value=float(first),
             ),
-            Claim(
-                NAME,
+            claim(
                 f"the gain vanishes in the last layers: mean gain of layers {late[0]}–{late[-1]} / gain of layer 1 ({name})",
-                SOURCE,
-                f"< {max_late:.0%}",
-                f"{late_gain / first:.0%} ({late_gain:+.3f} / {first:+.3f} bits)",
-                bool(first > 0 and late_gain / first < max_late),
-                float(late_gain / first),
+                source=SOURCE,
+                expected=f"< {max_late:.0%}",
+                measured=f"{late_gain / first:.0%} ({late_gain:+.3f} / {first:+.3f} bits)",
+                passed=bool(first > 0 and late_gain / first < max_late),
+                value=float(late_gain / first),
             ),
-            Claim(
-                NAME,
+            claim(
                 f"total correlation (redundancy) falls with depth ({name})",
-                SOURCE,
-                f"TC at layer {depth} < TC of the patches",
-                f"{tc0:.2f} → {tc_last:.2f} bits (mean); lower in {seeds_falling} of {int(s.seeds[depth])} seeds",
-                bool(tc_last < tc0),
-                float(tc_last - tc0),
+                source=SOURCE,
+                expected=f"TC at layer {depth} < TC of the patches",
+                measured=f"{tc0:.2f} → {tc_last:.2f} bits (mean); lower in {seeds_falling} of {int(s.seeds[depth])} seeds",
+                passed=bool(tc_last < tc0),
+                value=float(tc_last - tc0),
             ),
         ]
     return out
@@ -97,7 +94,7 @@ def plot(artifacts: Artifacts, bars: dict):
     import matplotlib.pyplot as plt
     import seaborn as sns
 
-    from ..plotting import setup_style
+    from dltheory.core.plotting import setup_style
 
     setup_style()
     table = artifacts["table"]
@@ -187,9 +184,9 @@ def _measure_memory(spec: dict) -> float:
 
 
 def _measure_run(spec: dict) -> None:
-    from ..feature_entropy import entropy_by_layer
-    from ..images import contrast_normalized_patches
-    from ..plan import seeds_of
+    from dltheory.core.cost import seeds_of
+    from dltheory.core.images import contrast_normalized_patches
+    from dltheory.science.feature_entropy import entropy_by_layer
 
     patches = contrast_normalized_patches(spec["images"], spec["patch_size"], spec["n_patches"], spec["min_contrast"], spec["patch_seed"])
     for seed in seeds_of(spec):
@@ -201,7 +198,7 @@ def _measure_run(spec: dict) -> None:
 def jobs(config: dict) -> list:
     """``entropy_gain_measure``, probed on one network (seed) and at most 1,000 patches of the
     first two images."""
-    from ..plan import reduced, sliced
+    from dltheory.core.cost import reduced, sliced
 
     spec = config[NAME]["compute"]
     probe = reduced(spec, images=spec["images"][:2], n_patches=min(spec["n_patches"], 1000), seeds=1)

@@ -14,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..claims import Claim
-from ..contract import Artifacts, Figure, require
+from dltheory.core.claims import Claim, claim, observation
+from dltheory.core.contract import Artifacts, Figure, require
 
 NAME = "implicit_bias"
 SOURCE = "Soudry et al. 2018, Theorem 3 and Fig. 1 (JMLR 19; arXiv 1710.10345)"
@@ -36,7 +36,7 @@ def analyze(artifacts: Artifacts) -> dict[str, pd.DataFrame]:
     growth of ‖w‖ per unit of ln t over the last decade (and over ‖ŵ‖), the gaps at the end and a
     decade before, the relative change of distance × ln t over the last decade and the local
     exponent p of distance ∝ (ln t)^−p there, and the theory's limit ‖P⊥w̃‖/‖ŵ‖."""
-    from ..implicit_bias import across, angle_gap, direction_distance, margin_gap
+    from dltheory.science.max_margin import across, angle_gap, direction_distance, margin_gap
 
     run = artifacts["trajectories"]
     t = run["t"]
@@ -110,84 +110,73 @@ def claims(artifacts: Artifacts, bars: dict) -> list[Claim]:
         gd = rates.loc[(dataset, "gd")]
         setup = f"GD, {dataset} data, t ≤ {steps:,}"
         out += [
-            Claim(
-                NAME,
+            claim(
                 f"the loss falls like 1/t: log-log slope over the last two decades ({setup})",
-                SOURCE,
-                f"{slope:g} ± {slope_tol:g}",
-                f"{gd.loss_slope:.4f}",
-                abs(gd.loss_slope - slope) <= slope_tol,
-                gd.loss_slope,
+                source=SOURCE,
+                expected=f"{slope:g} ± {slope_tol:g}",
+                measured=f"{gd.loss_slope:.4f}",
+                passed=abs(gd.loss_slope - slope) <= slope_tol,
+                value=gd.loss_slope,
             ),
-            Claim(
-                NAME,
+            claim(
                 f"‖w(t)‖ grows like ‖ŵ‖ ln t: growth per unit of ln t over the last decade / ‖ŵ‖ ({setup})",
-                SOURCE,
-                f"1 ± {growth_tol:g}",
-                f"{gd.norm_growth_ratio:.4f} ({gd.norm_growth:.4f} / {gd.w_hat_norm:.4f})",
-                abs(gd.norm_growth_ratio - 1) <= growth_tol,
-                gd.norm_growth_ratio,
+                source=SOURCE,
+                expected=f"1 ± {growth_tol:g}",
+                measured=f"{gd.norm_growth_ratio:.4f} ({gd.norm_growth:.4f} / {gd.w_hat_norm:.4f})",
+                passed=abs(gd.norm_growth_ratio - 1) <= growth_tol,
+                value=gd.norm_growth_ratio,
             ),
         ]
     if "symmetric" in rates.index.unique("dataset"):
         gd, momentum = rates.loc[("symmetric", "gd")], rates.loc[("symmetric", "momentum")]
         out += [
-            Claim(
-                NAME,
+            claim(
                 f"the direction converges to ŵ: angle gap 1 − cos∠(w, ŵ) falls over the last decade and ends small (GD, symmetric data, t = {steps:,})",
-                SOURCE,
-                f"falls, ends < {max_angle:g}",
-                f"{gd.angle_gap_decade_before:.2e} → {gd.angle_gap:.2e}",
-                gd.angle_gap < gd.angle_gap_decade_before and gd.angle_gap < max_angle,
-                gd.angle_gap,
+                source=SOURCE,
+                expected=f"falls, ends < {max_angle:g}",
+                measured=f"{gd.angle_gap_decade_before:.2e} → {gd.angle_gap:.2e}",
+                passed=gd.angle_gap < gd.angle_gap_decade_before and gd.angle_gap < max_angle,
+                value=gd.angle_gap,
             ),
-            Claim(
-                NAME,
+            claim(
                 f"momentum ends in the same direction: angle gap (GD + momentum γ = 0.9, symmetric data, t = {steps:,})",
-                SOURCE_MOMENTUM,
-                f"< {max_angle:g}",
-                f"{momentum.angle_gap:.2e}; ‖w‖ grew {momentum.norm_growth:.2g} per unit of ln t over the last decade "
+                source=SOURCE_MOMENTUM,
+                expected=f"< {max_angle:g}",
+                measured=f"{momentum.angle_gap:.2e}; ‖w‖ grew {momentum.norm_growth:.2g} per unit of ln t over the last decade "
                 f"(GD: {gd.norm_growth:.3f}), loss slope {momentum.loss_slope:.3f}",
-                momentum.angle_gap < max_angle,
-                momentum.angle_gap,
+                passed=momentum.angle_gap < max_angle,
+                value=momentum.angle_gap,
             ),
         ]
     if "asymmetric" in rates.index.unique("dataset"):
         gd = rates.loc[("asymmetric", "gd")]
         out += [
-            Claim(
-                NAME,
+            claim(
                 "distance ‖w/‖w‖ − ŵ/‖ŵ‖‖ × ln t levels off (the O(1/ln t) rate): exponent p of distance ∝ (ln t)^−p "
                 f"over the last decade (GD, asymmetric data, t = {steps:,})",
-                SOURCE,
-                f"|p − 1| < {p_tol:g}",
-                f"p = {gd.rate_exponent:.2f}; distance × ln t changed {gd.distance_ln_t_change:+.1%} over the last decade, "
+                source=SOURCE,
+                expected=f"|p − 1| < {p_tol:g}",
+                measured=f"p = {gd.rate_exponent:.2f}; distance × ln t changed {gd.distance_ln_t_change:+.1%} over the last decade, "
                 f"to {gd.distance_ln_t:.4f}",
-                abs(gd.rate_exponent - 1) < p_tol,
-                gd.rate_exponent,
+                passed=abs(gd.rate_exponent - 1) < p_tol,
+                value=gd.rate_exponent,
             ),
-            Claim(
-                NAME,
+            observation(
                 f"distance × ln t against its limit ‖P⊥w̃‖/‖ŵ‖, w̃ from the QP's dual (GD, asymmetric data, t = {steps:,})",
-                SOURCE,
-                "Theorem 3: w(t) − ŵ ln t → w̃",
-                f"{gd.distance_ln_t:.4f} vs {gd.predicted_distance_ln_t:.4f} ({gd.distance_ln_t / gd.predicted_distance_ln_t:.1%})",
-                None,
-                gd.distance_ln_t / gd.predicted_distance_ln_t,
-                kind="observation",
+                source=SOURCE,
+                expected="Theorem 3: w(t) − ŵ ln t → w̃",
+                measured=f"{gd.distance_ln_t:.4f} vs {gd.predicted_distance_ln_t:.4f} ({gd.distance_ln_t / gd.predicted_distance_ln_t:.1%})",
+                value=gd.distance_ln_t / gd.predicted_distance_ln_t,
             ),
         ]
     adam = rates.xs("adam", level="optimizer")
     out.append(
-        Claim(
-            NAME,
+        observation(
             f"Adam (a contrast; the paper's appendix: adaptive methods need not find ŵ): angle gap and loss slope at t = {steps:,}",
-            SOURCE,
-            "no claim",
-            "; ".join(f"{d}: {r.angle_gap:.1e}, slope {r.loss_slope:.2f}" for d, r in adam.iterrows()),
-            None,
-            float(adam.angle_gap.max()),
-            kind="observation",
+            source=SOURCE,
+            expected="no claim",
+            measured="; ".join(f"{d}: {r.angle_gap:.1e}, slope {r.loss_slope:.2f}" for d, r in adam.iterrows()),
+            value=float(adam.angle_gap.max()),
         )
     )
     return out
@@ -197,7 +186,7 @@ def plot(artifacts: Artifacts, bars: dict):
     """Rows: datasets; columns (A)–(F), see the module docstring."""
     import matplotlib.pyplot as plt
 
-    from ..plotting import setup_style
+    from dltheory.core.plotting import setup_style
 
     setup_style()
     run, curves, rates = artifacts["trajectories"], artifacts["curves"], artifacts["rates"]
@@ -278,7 +267,7 @@ def _data_panel(ax, X, y, w_hat, finals: dict, name: str) -> None:
 
 def check(config: dict) -> None:
     """Each dataset must be separable through the origin, its margin range increasing."""
-    from ..implicit_bias import NotSeparable, mirrored_dataset
+    from dltheory.science.max_margin import NotSeparable, mirrored_dataset
 
     errors = []
     for name, ds in config[NAME]["compute"]["datasets"].items():
@@ -308,7 +297,7 @@ def _train_flops(spec: dict) -> float:
     dimensions and the 3 optimizers, the margins and the gradient (2 × 2 D 3 n d), the sigmoid
     (D 3 n F_T) and the updates (D d (30 + 2 F_T), Adam's square roots included). A NumPy step on
     these few numbers costs its Python loop (~15 µs) more than its FLOPs: the probe measures that."""
-    from ..plan import F_TRANSCENDENTAL as F_T
+    from dltheory.core.cost import F_TRANSCENDENTAL as F_T
 
     datasets = spec["datasets"].values()
     D, d = len(spec["datasets"]), 2
@@ -318,15 +307,15 @@ def _train_flops(spec: dict) -> float:
 
 def _train_memory(spec: dict) -> float:
     """Bytes: the recorded iterates [D, 3, R, 2] float64 (R records), and the padded data."""
-    from ..implicit_bias import step_grid
+    from dltheory.science.max_margin import step_grid
 
     records = len(step_grid(spec["steps"], spec["records_per_decade"]))
     return len(spec["datasets"]) * 3 * records * 2 * 8 * 2
 
 
 def _train_inputs(spec: dict):
-    """The arguments of :func:`dltheory.implicit_bias.train` but the record: y x per dataset, η."""
-    from ..implicit_bias import mirrored_dataset, step_size
+    """The arguments of :func:`dltheory.science.max_margin.train` but the record: y x per dataset, η."""
+    from dltheory.science.max_margin import mirrored_dataset, step_size
 
     data = [
         mirrored_dataset(ds["support_vectors"], ds["extra_per_class"], ds["margin"], ds["spread"], ds["seed"])
@@ -338,9 +327,9 @@ def _train_inputs(spec: dict):
 def jobs(config: dict) -> list:
     """``implicit_bias_train``, probed on at most 20,000 steps of the three optimizers on every
     dataset (the data and step sizes are set up outside the timer; the max-margin QPs take milliseconds)."""
-    from ..contract import Job
-    from ..implicit_bias import step_grid, train
-    from ..plan import reduced, timed
+    from dltheory.core.contract import Job
+    from dltheory.core.cost import reduced, timed
+    from dltheory.science.max_margin import step_grid, train
 
     spec = config[NAME]["compute"]
     probe_spec = reduced(spec, steps=min(spec["steps"], 20000))

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..claims import Claim
-from ..contract import Artifacts, Figure, require
+from dltheory.core.claims import Claim, claim, observation
+from dltheory.core.contract import Artifacts, Figure, require
 
 NAME = "lazy_training"
 SOURCE_JACOT = "Jacot, Gabriel & Hongler 2018, §6 and Fig. 1 (NeurIPS; arXiv 1806.07572)"
@@ -85,39 +85,34 @@ def _sweep_claims(table: pd.DataFrame, bars: dict) -> list[Claim]:
         measured = f"{row.slope:.3f} (95% CI {row.ci_low:.3f} … {row.ci_high:.3f})"
         if row.name in ("first layer", "readout"):
             out.append(
-                Claim(
-                    NAME,
+                claim(
                     f"the {row.name}'s relative change ‖W_T − W₀‖/‖W₀‖ falls like 1/√width: log-log slope ({setup})",
-                    SOURCE_LEE,
-                    f"in [{low}, {high}]",
-                    measured,
-                    low <= row.slope <= high,
-                    row.slope,
+                    source=SOURCE_LEE,
+                    expected=f"in [{low}, {high}]",
+                    measured=measured,
+                    passed=low <= row.slope <= high,
+                    value=row.slope,
                 )
             )
         elif row.name == "kernel":
             out.append(
-                Claim(
-                    NAME,
+                claim(
                     f"the tangent kernel's relative change ‖Θ_T − Θ₀‖_F/‖Θ₀‖_F falls at least as fast: log-log slope ({setup})",
-                    SOURCE_LEE,
-                    f"≤ {bars['max_kernel_slope']}",
-                    measured,
-                    row.slope <= bars["max_kernel_slope"],
-                    row.slope,
+                    source=SOURCE_LEE,
+                    expected=f"≤ {bars['max_kernel_slope']}",
+                    measured=measured,
+                    passed=row.slope <= bars["max_kernel_slope"],
+                    value=row.slope,
                 )
             )
         else:
             out.append(
-                Claim(
-                    NAME,
+                observation(
                     f"the square {row.name} matrix's relative change: log-log slope ({setup})",
-                    SOURCE_LEE,
-                    "steeper than −0.5 (~1/width), not a failure",
-                    measured,
-                    None,
-                    row.slope,
-                    kind="observation",
+                    source=SOURCE_LEE,
+                    expected="steeper than −0.5 (~1/width), not a failure",
+                    measured=measured,
+                    value=row.slope,
                 )
             )
     return out
@@ -131,33 +126,28 @@ def _circle_claims(circle: dict) -> list[Claim]:
     seeds, narrow, wide = init.shape[1], 0, int(np.argmax(widths))
     setup = f"depth {int(circle['hidden_layers']) + 1}, widths {widths[narrow]} and {widths[wide]}, {seeds} inits"
     return [
-        Claim(
-            NAME,
+        claim(
             f"Θ at initialization varies less between initializations when wider: s.d. over inits, mean over the circle ({setup})",
-            SOURCE_JACOT,
-            "wider < narrower",
-            f"{spread[wide]:.4f} vs {spread[narrow]:.4f} (ratio {spread[wide] / spread[narrow]:.2f}; 1/√(width ratio) = {np.sqrt(widths[narrow] / widths[wide]):.2f})",
-            spread[wide] < spread[narrow],
-            float(spread[wide] / spread[narrow]),
+            source=SOURCE_JACOT,
+            expected="wider < narrower",
+            measured=f"{spread[wide]:.4f} vs {spread[narrow]:.4f} (ratio {spread[wide] / spread[narrow]:.2f}; 1/√(width ratio) = {np.sqrt(widths[narrow] / widths[wide]):.2f})",
+            passed=spread[wide] < spread[narrow],
+            value=float(spread[wide] / spread[narrow]),
         ),
-        Claim(
-            NAME,
+        claim(
             f"Θ moves less in training when wider: ‖Θ_T − Θ₀‖/‖Θ₀‖ on the circle after {int(circle['steps'])} steps, mean over inits ({setup})",
-            SOURCE_JACOT,
-            "wider < narrower",
-            f"{moved[wide]:.4f} vs {moved[narrow]:.4f}",
-            moved[wide] < moved[narrow],
-            float(moved[wide] / moved[narrow]),
+            source=SOURCE_JACOT,
+            expected="wider < narrower",
+            measured=f"{moved[wide]:.4f} vs {moved[narrow]:.4f}",
+            passed=moved[wide] < moved[narrow],
+            value=float(moved[wide] / moved[narrow]),
         ),
-        Claim(
-            NAME,
+        observation(
             f"Θ at initialization, mean over inits, against the infinite-width limit (arc-cosine recursion) ({setup})",
-            SOURCE_JACOT,
-            "Theorem 1: → the limit as width → ∞",
-            "largest error / largest Θ: " + ", ".join(f"width {w}: {e:.1%}" for w, e in zip(widths, error)),
-            None,
-            float(error[wide]),
-            kind="observation",
+            source=SOURCE_JACOT,
+            expected="Theorem 1: → the limit as width → ∞",
+            measured="largest error / largest Θ: " + ", ".join(f"width {w}: {e:.1%}" for w, e in zip(widths, error)),
+            value=float(error[wide]),
         ),
     ]
 
@@ -178,21 +168,19 @@ def _spectrum_claims(artifacts: Artifacts, bars: dict) -> list[Claim]:
     below_last = by_width[by_width.parameters < n]
     bound_held = (curves.loss <= curves.bound * (1 + 1e-9)).mean()
     return [
-        Claim(
-            NAME,
+        claim(
             f"λ_min(Θ₀) = 0 while the parameters are fewer than the training points ({setup})",
-            SOURCE_PL,
-            f"λ_min/λ_max < {bars['zero_eigenvalue']:g} for every init with parameters < n",
-            f"{int(zero[under].sum())} of {int(under.sum())} inits (widths {below_last.index.min()}–{below_last.index.max()}, up to {below_last.parameters.max()} parameters); largest ratio {ratio[under].max():.1e}",
-            bool(zero[under].all()),
-            float(ratio[under].max()),
+            source=SOURCE_PL,
+            expected=f"λ_min/λ_max < {bars['zero_eigenvalue']:g} for every init with parameters < n",
+            measured=f"{int(zero[under].sum())} of {int(under.sum())} inits (widths {below_last.index.min()}–{below_last.index.max()}, up to {below_last.parameters.max()} parameters); largest ratio {ratio[under].max():.1e}",
+            passed=bool(zero[under].all()),
+            value=float(ratio[under].max()),
         ),
-        Claim(
-            NAME,
+        claim(
             f"λ_min(Θ₀) > 0 once the parameters outnumber the training points ({setup})",
-            SOURCE_PL,
-            f"λ_min/λ_max ≥ {bars['zero_eigenvalue']:g} for every init with parameters > n",
-            "every init at every width"
+            source=SOURCE_PL,
+            expected=f"λ_min/λ_max ≥ {bars['zero_eigenvalue']:g} for every init with parameters > n",
+            measured="every init at every width"
             if failing.empty
             else "zero in "
             + ", ".join(
@@ -200,18 +188,15 @@ def _spectrum_claims(artifacts: Artifacts, bars: dict) -> list[Claim]:
                 for w, r in failing.iterrows()
             )
             + f"; positive for every init from width {over[over.positive == over.inits].index.min()} on",
-            failing.empty,
-            float(ratio[~under].min()),
+            passed=failing.empty,
+            value=float(ratio[~under].min()),
         ),
-        Claim(
-            NAME,
+        observation(
             f"gradient descent stays under the PL* bound L₀(1 − ηλ_min)^t, width {int(curves.width.iloc[0])} ({setup})",
-            SOURCE_PL,
-            "the bound holds while λ_min stays near its initial value",
-            f"loss ≤ bound at {bound_held:.1%} of {len(curves)} (step, init) pairs; final loss {curves[curves.step == curves.step.max()].loss.mean():.1e} (mean)",
-            None,
-            float(bound_held),
-            kind="observation",
+            source=SOURCE_PL,
+            expected="the bound holds while λ_min stays near its initial value",
+            measured=f"loss ≤ bound at {bound_held:.1%} of {len(curves)} (step, init) pairs; final loss {curves[curves.step == curves.step.max()].loss.mean():.1e} (mean)",
+            value=float(bound_held),
         ),
     ]
 
@@ -220,14 +205,13 @@ def _alpha_claim(alpha: pd.DataFrame, bars: dict) -> Claim:
     per_seed = [np.polyfit(np.log(g.alpha), np.log(g.displacement), 1)[0] for _, g in alpha.groupby("seed")]
     slope, half = np.mean(per_seed), stats.t.ppf(0.975, len(per_seed) - 1) * stats.sem(per_seed)
     target, tol = bars["alpha_slope"], bars["alpha_slope_tolerance"]
-    return Claim(
-        NAME,
+    return claim(
         f"lazy scaling: ‖θ_T − θ₀‖ ∝ 1/α for the model α(f(θ) − f(θ₀)) on the loss /α²: log-log slope (α = {alpha.alpha.min():g} … {alpha.alpha.max():g}, {len(per_seed)} seeds)",
-        SOURCE_CHIZAT,
-        f"{target:g} ± {tol:g}",
-        f"{slope:.4f} (95% CI {slope - half:.4f} … {slope + half:.4f})",
-        abs(slope - target) <= tol,
-        slope,
+        source=SOURCE_CHIZAT,
+        expected=f"{target:g} ± {tol:g}",
+        measured=f"{slope:.4f} (95% CI {slope - half:.4f} … {slope + half:.4f})",
+        passed=abs(slope - target) <= tol,
+        value=slope,
     )
 
 
@@ -236,7 +220,7 @@ def plot(artifacts: Artifacts, bars: dict):
     import matplotlib.pyplot as plt
     import seaborn as sns
 
-    from ..plotting import setup_style
+    from dltheory.core.plotting import setup_style
 
     setup_style()
     fig, axes = plt.subplots(2, 3, figsize=(17, 10), constrained_layout=True)
@@ -375,7 +359,7 @@ def _net_flops(weights: int, members: int, points: int, steps: float, kernel_poi
     """FLOPs of drawing E = ``members`` nets of P = ``weights`` parameters (E P F_NORMAL), of
     ``kernels`` tangent kernels on ``kernel_points`` inputs (forward and backward, 4 E n P each),
     and of gradient descent on ``points`` inputs, E P (6 p + 2) per step."""
-    from ..plan import F_NORMAL
+    from dltheory.core.cost import F_NORMAL
 
     return members * weights * (F_NORMAL + kernels * 4 * kernel_points + steps * (6 * points + 2))
 
@@ -392,15 +376,15 @@ def _circle_flops(spec: dict) -> float:
 def _circle_memory(spec: dict) -> float:
     """Bytes: for the widest nets, parameters and gradients, or the per-seed draws beside their
     stack (2 E P each), in the config's dtype."""
-    from ..plan import BYTES
+    from dltheory.core.cost import BYTES
 
     return 2 * spec["seeds"] * _weights(2, max(spec["widths"]), spec["hidden_layers"]) * BYTES[spec["dtype"]]
 
 
 def _circle_run(spec: dict, device: str) -> None:
-    from ..device import DTYPES
-    from ..ntk import circle_kernels
-    from ..plan import seeds_of
+    from dltheory.core.cost import seeds_of
+    from dltheory.core.device import DTYPES
+    from dltheory.science.tangent_kernel import circle_kernels
 
     circle_kernels(
         spec["widths"], spec["hidden_layers"], seeds_of(spec), spec["train_points"], spec["steps"], spec["lr"], spec["angles"],
@@ -410,11 +394,11 @@ def _circle_run(spec: dict, device: str) -> None:
 
 def _steps_to_target(spec: dict, hidden_layers: int) -> float:
     """Steps of gradient descent until the loss is ``target_loss_ratio`` × its start, predicted by
-    the infinite-width kernel Θ on the training inputs (:func:`dltheory.ntk.relu_ntk`): with the
+    the infinite-width kernel Θ on the training inputs (:func:`dltheory.science.tangent_kernel.relu_ntk`): with the
     step 1/λ_max(Θ/n) the residual's part along eigenvector i shrinks by (1 − λ_i/λ_max) per step,
     taking the residual at the start to be the targets' (the nets' initial outputs ignored). In
     the lazy regime this count does not depend on the width; at most ``max_steps``."""
-    from ..ntk import relu_ntk, sphere_points
+    from dltheory.science.tangent_kernel import relu_ntk, sphere_points
 
     data, sweep = spec["data"], spec["sweep"]
     x, y = (a[: sweep["train_points"]].numpy() for a in sphere_points(data["points"], data["d"], data["seed"]))
@@ -457,8 +441,8 @@ def _sweeps_memory(spec: dict) -> float:
 
 
 def _sweeps_run(spec: dict, device: str) -> None:
-    from ..ntk import alpha_sweep, kernel_spectrum, pl_curves, sphere_points, width_sweep
-    from ..plan import seeds_of
+    from dltheory.core.cost import seeds_of
+    from dltheory.science.tangent_kernel import alpha_sweep, kernel_spectrum, pl_curves, sphere_points, width_sweep
 
     data, sweep, pl, lazy = spec["data"], spec["sweep"], spec["spectrum"], spec["alpha"]
     x, y = sphere_points(data["points"], data["d"], data["seed"])
@@ -487,8 +471,8 @@ def jobs(config: dict) -> list:
     depth, the spectrum and the α sweep (one α), 3 steps less 1 of every training. The width
     sweep's step counts come from :func:`_steps_to_target` (its FLOPs are an estimate where
     members stop early)."""
-    from ..device import resolve_device
-    from ..plan import BYTES, reduced, sliced
+    from dltheory.core.cost import BYTES, reduced, sliced
+    from dltheory.core.device import resolve_device
 
     c, device = config[NAME]["compute"], resolve_device(config["device"])
     circle = c["circle"]

@@ -1,6 +1,6 @@
 """Figure ``lucky_weights``: lucky student nodes converge first (Tian et al. 2019, "Luck Matters").
 
-From the batched teacher-student trainings (:mod:`dltheory.teacher_student`), deep and two-layer:
+From the batched teacher-student trainings (:mod:`dltheory.science.teacher_student`), deep and two-layer:
 
 (a) for each teacher node, its best student's correlation over training;
 (b) luck: the *initial* correlation rank of each teacher node's *final* best student (its winner),
@@ -31,9 +31,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..claims import Claim
-from ..contract import Artifacts, Figure, require
-from ..teacher_student import MATCH, fan_out_norms, unstack_params
+from dltheory.core.claims import Claim, claim, comparison, observation
+from dltheory.core.contract import Artifacts, Figure, require
+from dltheory.science.teacher_student import MATCH, fan_out_norms, unstack_params
 
 NAME = "lucky_weights"
 SOURCE = "Tian et al. 2019 (arXiv 1905.13405)"
@@ -155,7 +155,7 @@ def deep_summary(correlations: dict, nodes: pd.DataFrame, winners: pd.DataFrame)
     nodes, and over those that fire), the winners' luck, Spearman, and the fan-out ratio.
 
     A teacher node that never fires on the evaluation inputs has no correlation with anything; by
-    :func:`~dltheory.teacher_student.node_correlations` it scores exactly 0 with every student at
+    :func:`~dltheory.science.teacher_student.node_correlations` it scores exactly 0 with every student at
     every observation, which is how it is recognized here."""
     out = {"mean_best_corr": {}, "mean_best_corr_firing": {}, "firing": {}}
     for layer, key in enumerate(layer_keys(correlations), 1):
@@ -304,37 +304,34 @@ def judge_deep(d: dict, bars: dict) -> list[Claim]:
         firing, total = d["firing"][layer]
         value = d["mean_best_corr_firing"][layer]
         silent = f"; {d['mean_best_corr'][layer]:.3f} counting the {total - firing} that never fire as 0" if firing < total else ""
-        return Claim(
-            NAME,
+        return claim(
             f"{setup}, layer {layer}: the teacher nodes are recovered (mean best student correlation at the end)",
-            "luckmatters README",
-            f"≥ {bar} (README: {readme}; {quote('mean_best_corr', layer, '.3f')})",
-            f"{value:.3f} over the {firing} of {total} teacher nodes that fire{silent}",
-            value >= bar,
-            value,
+            source="luckmatters README",
+            expected=f"≥ {bar} (README: {readme}; {quote('mean_best_corr', layer, '.3f')})",
+            measured=f"{value:.3f} over the {firing} of {total} teacher nodes that fire{silent}",
+            passed=value >= bar,
+            value=value,
         )
 
     rank, rho = d["rank_fraction"][1], d["spearman"][1]
     out = [
         recovered(1, bars["min_layer1_corr"], "0.999"),
         recovered(2, bars["min_layer2_corr"], "~0.95"),
-        Claim(
-            NAME,
+        claim(
             f"{setup}, layer 1: final winners were lucky at init (mean initial rank / student width)",
-            f"{SOURCE}; {ICML}",
-            f"< {bars['max_rank_fraction']:.0%} (chance ≈ 50%; {quote('rank_fraction', 1, '.1%')})",
-            f"{rank:.1%} (mean rank {d['mean_rank'][1]:.1f})",
-            rank < bars["max_rank_fraction"],
-            rank,
+            source=f"{SOURCE}; {ICML}",
+            expected=f"< {bars['max_rank_fraction']:.0%} (chance ≈ 50%; {quote('rank_fraction', 1, '.1%')})",
+            measured=f"{rank:.1%} (mean rank {d['mean_rank'][1]:.1f})",
+            passed=rank < bars["max_rank_fraction"],
+            value=rank,
         ),
-        Claim(
-            NAME,
+        claim(
             f"{setup}, layer 1: higher initial correlation, faster convergence (Spearman, all students)",
-            SOURCE,
-            f"ρ ≤ {bars['max_spearman']} ({quote('spearman', 1, '.2f')})",
-            f"ρ = {rho:.2f}" if np.isfinite(rho) else "undefined: every student has the same steps to 0.95 (e.g. none reached it)",
-            rho <= bars["max_spearman"],
-            rho,
+            source=SOURCE,
+            expected=f"ρ ≤ {bars['max_spearman']} ({quote('spearman', 1, '.2f')})",
+            measured=f"ρ = {rho:.2f}" if np.isfinite(rho) else "undefined: every student has the same steps to 0.95 (e.g. none reached it)",
+            passed=rho <= bars["max_spearman"],
+            value=rho,
         ),
     ]
     comparisons = [("mean_best_corr", layer, "mean best student correlation at the end", ".3f") for layer in (3, 4)]
@@ -343,28 +340,22 @@ def judge_deep(d: dict, bars: dict) -> list[Claim]:
     for key, layer, what, fmt in comparisons:
         if layer in d[key]:
             out.append(
-                Claim(
-                    NAME,
+                comparison(
                     f"{setup}, layer {layer}: {what}",
-                    "no claim in the papers",
-                    quote(key, layer, fmt),
-                    beside_reference(d[key][layer], ref[key][layer], fmt),
-                    None,
-                    d[key][layer],
-                    "comparison",
+                    source="no claim in the papers",
+                    expected=quote(key, layer, fmt),
+                    measured=beside_reference(d[key][layer], ref[key][layer], fmt),
+                    value=d[key][layer],
                 )
             )
     ratios = d["fan_out_ratio"]
     out.append(
-        Claim(
-            NAME,
+        comparison(
             f"{setup}: fan-out norm, unmatched / matched students, layers {', '.join(map(str, ratios))}",
-            "no claim in the papers (theirs is two-layer)",
-            "reference code: " + "; ".join(f"{a:.2f}-{b:.2f}" for a, b in (sorted(ref["fan_out_ratio"][l]) for l in ratios)),
-            ", ".join(f"{r:.2f}" for r in ratios.values()),
-            None,
-            float(np.mean(list(ratios.values()))),
-            "comparison",
+            source="no claim in the papers (theirs is two-layer)",
+            expected="reference code: " + "; ".join(f"{a:.2f}-{b:.2f}" for a, b in (sorted(ref["fan_out_ratio"][l]) for l in ratios)),
+            measured=", ".join(f"{r:.2f}" for r in ratios.values()),
+            value=float(np.mean(list(ratios.values()))),
         )
     )
     return out
@@ -391,57 +382,48 @@ def judge_two_layer(m: int, t: dict, bars: dict) -> list[Claim]:
     )
     rho = t["fan_out_first"]
     out = [
-        Claim(
-            NAME,
+        claim(
             f"{setup}: the unmatched students' fan-out weights converge to zero (mean final norm, unmatched / matched)",
-            SOURCE,
-            f"< {bars['max_fan_out_ratio']:.0%}" + (f" (reference code: {pooled(ref['fan_out_ratio'], '.3f')})" if ref else ""),
-            ratio_text,
-            ratio < bars["max_fan_out_ratio"],
-            ratio,
+            source=SOURCE,
+            expected=f"< {bars['max_fan_out_ratio']:.0%}" + (f" (reference code: {pooled(ref['fan_out_ratio'], '.3f')})" if ref else ""),
+            measured=ratio_text,
+            passed=ratio < bars["max_fan_out_ratio"],
+            value=ratio,
         ),
-        Claim(
-            NAME,
+        claim(
             f"{setup}: final winners were lucky at init (mean initial rank / student width)",
-            f"{SOURCE}; {ICML}",
-            f"< {bars['max_two_layer_rank_fraction']:.0%} (chance ≈ 50%"
+            source=f"{SOURCE}; {ICML}",
+            expected=f"< {bars['max_two_layer_rank_fraction']:.0%} (chance ≈ 50%"
             + (f"; reference code: {pooled(ref['rank_fraction'], '.1%')})" if ref else ")"),
-            f"{t['rank_fraction']:.1%}",
-            t["rank_fraction"] < bars["max_two_layer_rank_fraction"],
-            t["rank_fraction"],
+            measured=f"{t['rank_fraction']:.1%}",
+            passed=t["rank_fraction"] < bars["max_two_layer_rank_fraction"],
+            value=t["rank_fraction"],
         ),
-        Claim(
-            NAME,
+        claim(
             f"{setup}: the unmatched students' fan-out falls (running mean over {window} observations never rises after its peak)",
-            SOURCE,
-            "falls from its peak to the end of training",
-            f"{fall['initial']:.3f} at init, peak {fall['peak']:.3f} at step {fall['peak_step']}, {fall['final']:.3f} at the end"
+            source=SOURCE,
+            expected="falls from its peak to the end of training",
+            measured=f"{fall['initial']:.3f} at init, peak {fall['peak']:.3f} at step {fall['peak_step']}, {fall['final']:.3f} at the end"
             if np.isfinite(fall["peak"])
             else "undefined: no unmatched student, or fewer observations than the window",
-            fall["falls"],
-            fall["final"] / fall["peak"] if np.isfinite(fall["peak"]) else None,
+            passed=fall["falls"],
+            value=fall["final"] / fall["peak"] if np.isfinite(fall["peak"]) else None,
         ),
-        Claim(
-            NAME,
+        comparison(
             f"{setup}: students matched (≥ 0.95) and teacher nodes covered",
-            ICML,
-            f"reference code: {ref['matched'][0]} of {ref['matched'][1]} students matched"
+            source=ICML,
+            expected=f"reference code: {ref['matched'][0]} of {ref['matched'][1]} students matched"
             if ref
             else "no reference run at this multiplier",
-            f"{matched} of {total} students over the seeds; {t['covered']:.1f} of {t['teacher_nodes']} teacher nodes covered per seed",
-            None,
-            matched / total,
-            "comparison",
+            measured=f"{matched} of {total} students over the seeds; {t['covered']:.1f} of {t['teacher_nodes']} teacher nodes covered per seed",
+            value=matched / total,
         ),
-        Claim(
-            NAME,
+        observation(
             f"{setup}: teacher nodes of larger fan-out are specialized first (Spearman, teacher fan-out norm vs steps to 0.95)",
-            ICML,
-            "ρ < 0 if the ordering holds (the paper sets no bar)",
-            f"ρ = {rho:.2f}" if np.isfinite(rho) else "undefined: every teacher node specialized at the same observation",
-            None,
-            rho,
-            "observation",
+            source=ICML,
+            expected="ρ < 0 if the ordering holds (the paper sets no bar)",
+            measured=f"ρ = {rho:.2f}" if np.isfinite(rho) else "undefined: every teacher node specialized at the same observation",
+            value=rho,
         ),
     ]
     return out
@@ -449,15 +431,14 @@ def judge_two_layer(m: int, t: dict, bars: dict) -> list[Claim]:
 
 def judge_lottery(s: dict) -> Claim:
     rec, area, loss = s["recovered"], s["recovered_area"], s["final_loss"]
-    return Claim(
-        NAME,
+    return claim(
         "lottery ticket (our protocol): the original init recovers the teacher more often and faster than a re-init",
-        "our protocol, after Frankle & Carbin 2019",
-        "original > re-init in the fraction of teacher nodes recovered, final and averaged over log-spaced observations",
-        f"final {rec['original']:.1%} vs {rec['reinit']:.1%}; log-time average {area['original']:.1%} vs {area['reinit']:.1%}; "
+        source="our protocol, after Frankle & Carbin 2019",
+        expected="original > re-init in the fraction of teacher nodes recovered, final and averaged over log-spaced observations",
+        measured=f"final {rec['original']:.1%} vs {rec['reinit']:.1%}; log-time average {area['original']:.1%} vs {area['reinit']:.1%}; "
         f"final MSE {loss['original']:.4f} vs {loss['reinit']:.4f}",
-        rec["original"] > rec["reinit"] and area["original"] > area["reinit"],
-        rec["original"] - rec["reinit"],
+        passed=rec["original"] > rec["reinit"] and area["original"] > area["reinit"],
+        value=rec["original"] - rec["reinit"],
     )
 
 
@@ -470,7 +451,7 @@ def plot(artifacts: Artifacts, bars: dict):
     import matplotlib.pyplot as plt
     import seaborn as sns
 
-    from ..plotting import setup_style
+    from dltheory.core.plotting import setup_style
 
     setup_style()
     s = summary(artifacts, bars)
@@ -693,7 +674,7 @@ def _student_flops(spec: dict) -> float:
     inputs); per observation, on n_eval inputs, the forward
     pass 2 n_eval P E and the node correlations 2 n_eval Σ_l s_l t_l E with the teacher's widths
     t_l; once, the teacher's outputs on the n_train inputs, 2 n_train P_teacher."""
-    from ..teacher_student import observation_steps
+    from dltheory.science.teacher_student import observation_steps
 
     setup, students, members = spec["setup"], spec["students"], len(spec["members"])
     teacher = [setup["n_in"], *spec["teacher"], setup["n_out"]]
@@ -710,8 +691,8 @@ def _student_memory(spec: dict) -> float:
     """Bytes: the training inputs and the teacher's outputs and hidden layers on them (float64
     while computed, then copies in the training dtype), the observations' correlations
     [observations, E, s_l, t_l] (float32), and the members' parameters with gradients."""
-    from ..plan import BYTES
-    from ..teacher_student import observation_steps
+    from dltheory.core.cost import BYTES
+    from dltheory.science.teacher_student import observation_steps
 
     setup, students, members = spec["setup"], spec["students"], len(spec["members"])
     per_input = setup["n_in"] + sum(spec["teacher"]) + setup["n_out"]
@@ -736,7 +717,7 @@ def _student_spec(setup: dict, teacher: list[int], hidden: list[int], members: l
 
 
 def _student_run(spec: dict, device: str) -> None:
-    from ..teacher_student import Setup, TwoLayerSetup, observation_steps, train_students, train_two_layer
+    from dltheory.science.teacher_student import Setup, TwoLayerSetup, observation_steps, train_students, train_two_layer
 
     cfg, seeds, quiet = spec["setup"], spec["members"], {"log": lambda message: None, "progress_every_s": float("inf")}
     observe_at = observation_steps(spec["steps"], cfg["observations"])
@@ -755,8 +736,8 @@ def jobs(config: dict) -> list:
     ``keep`` × the teacher's widths) and ``lucky_weights_two_layer`` per multiplier. Probes: the
     same members and shapes for 100 steps less 20 (two-layer: 300 less 60; its steps are tiny), 2
     observations: the marginal time of the steps, without the setup (inputs, teacher outputs) both runs pay."""
-    from ..device import resolve_device
-    from ..plan import reduced, seeds_of, sliced
+    from dltheory.core.cost import reduced, seeds_of, sliced
+    from dltheory.core.device import resolve_device
 
     c, device = config[NAME]["compute"], resolve_device(config["device"])
     setup = {k: v for k, v in c.items() if k not in ("lottery", "two_layer")}

@@ -16,10 +16,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import meanfield
-from ..claims import Claim
-from ..contract import Artifacts, Figure, increasing, require
-from ..propagation import fit_correlation_depth_scale
+from dltheory.core.claims import Claim, claim
+from dltheory.core.contract import Artifacts, Figure, increasing, require
+from dltheory.science import meanfield
+from dltheory.science.propagation import fit_correlation_depth_scale
 
 NAME = "phase_diagram"
 # The critical point of tanh at σ_b² = 0.05, computed independently of this project (a known answer).
@@ -55,27 +55,25 @@ def claims(artifacts: Artifacts, bars: dict) -> list[Claim]:
         tol = bars["critical_tolerance"]
         value = critical_sigma_w2(critical_line, sigma_b2)
         out.append(
-            Claim(
-                NAME,
+            claim(
                 f"critical σ_w² of {activation} at σ_b² = {sigma_b2}",
-                "Schoenholz et al. 2017, Fig. 1 (independently computed reference)",
-                f"{expected:.4f} ± {tol:g}",
-                f"{value:.5f}",
-                bool(abs(value - expected) <= tol),
-                value,
+                source="Schoenholz et al. 2017, Fig. 1 (independently computed reference)",
+                expected=f"{expected:.4f} ± {tol:g}",
+                measured=f"{value:.5f}",
+                passed=bool(abs(value - expected) <= tol),
+                value=value,
             )
         )
     elif activation == "relu":
         value = critical_sigma_w2(critical_line, 0.0)
         out.append(
-            Claim(
-                NAME,
+            claim(
                 "critical point of ReLU",
-                "Poole et al. 2016 (χ_1 = σ_w²/2)",
-                "(2, 0)",
-                f"({value:g}, 0)",
-                bool(abs(value - 2) < 1e-12),
-                value,
+                source="Poole et al. 2016 (χ_1 = σ_w²/2)",
+                expected="(2, 0)",
+                measured=f"({value:g}, 0)",
+                passed=bool(abs(value - 2) < 1e-12),
+                value=value,
             )
         )
     for row in fits.itertuples():
@@ -87,14 +85,13 @@ def claims(artifacts: Artifacts, bars: dict) -> list[Claim]:
             else f"ξ = {row.xi_c_measured:.2f} ({row.relative_error:+.1%}, layers {row.first_layer}–{row.last_layer})"
         )
         out.append(
-            Claim(
-                NAME,
+            claim(
                 f"measured c^l converges at depth scale ξ_c (σ_w² = {row.sigma_w2:g}, σ_b² = {row.sigma_b2:g})",
-                "Schoenholz et al. 2017, Eq. 9 and Fig. 1",
-                f"ξ_c = {row.xi_c_theory:.2f} ± {bars['xi_tolerance']:.0%}",
-                measured,
-                bool(abs(row.relative_error) <= bars["xi_tolerance"]),
-                float(row.xi_c_measured),
+                source="Schoenholz et al. 2017, Eq. 9 and Fig. 1",
+                expected=f"ξ_c = {row.xi_c_theory:.2f} ± {bars['xi_tolerance']:.0%}",
+                measured=measured,
+                passed=bool(abs(row.relative_error) <= bars["xi_tolerance"]),
+                value=float(row.xi_c_measured),
             )
         )
     return out
@@ -102,12 +99,12 @@ def claims(artifacts: Artifacts, bars: dict) -> list[Claim]:
 
 def plot(artifacts: Artifacts, bars: dict):
     """The four-panel figure; returns the matplotlib Figure. Theory curves are recomputed here
-    from :mod:`dltheory.meanfield` (milliseconds); nothing is trained or measured. Panel (d)
+    from :mod:`dltheory.science.meanfield` (milliseconds); nothing is trained or measured. Panel (d)
     shades the near-critical band where no ξ_c claim is made (``bars['away_from_critical']``)."""
     import matplotlib.pyplot as plt
     from matplotlib.colors import TwoSlopeNorm
 
-    from ..plotting import setup_style
+    from dltheory.core.plotting import setup_style
 
     setup_style()
     critical_line, depth_scales = artifacts["critical_line"], artifacts["depth_scales"]
@@ -209,7 +206,7 @@ def _theory_flops(spec: dict) -> float:
     n (F_T + 4); per grid point: q* (BISECTION_STEPS moments), χ_1 and ξ_q (3 moments), and at
     about half the points (the chaotic phase) NEWTON_STEPS pair moments on the n × n grid,
     n² (2 F_T + 12) each; the critical line: 200 bisection steps of 2 moments per point."""
-    from ..plan import F_TRANSCENDENTAL as F_T
+    from dltheory.core.cost import F_TRANSCENDENTAL as F_T
 
     n, grid = spec["quadrature_points"], spec["grid"]
     moment = n * (F_T + 4)
@@ -221,13 +218,13 @@ def _theory_flops(spec: dict) -> float:
 
 def _theory_memory(spec: dict) -> float:
     """Bytes: the pair moments' chunk of 256 grid points on the n × n node grid, float64, four arrays at once."""
-    from ..meanfield import CHUNK
+    from dltheory.science.meanfield import CHUNK
 
     return 4 * CHUNK * spec["quadrature_points"] ** 2 * 8
 
 
 def _theory_run(spec: dict) -> None:
-    from ..meanfield import critical_line_table, depth_scales_table
+    from dltheory.science.meanfield import critical_line_table, depth_scales_table
 
     line = spec["critical_line"]
     critical_line_table(spec["activation"], line["sigma_b2_max"], line["num"], [spec["propagation"]["sigma_b2"]])
@@ -238,8 +235,8 @@ def _propagation_flops(spec: dict) -> float:
     """FLOPs of ``phase_diagram_propagation``: per seed and layer, the N × N standard normals
     (F_NORMAL each) and the bmm of [N, N] by [N, K·M] (2 N² K M), plus φ and the statistics on
     [N, K, M] (N K M (F_T + 10)); S seeds, K values of σ_w², M = n_probes + 4 n_pairs, L layers."""
-    from ..plan import F_NORMAL
-    from ..plan import F_TRANSCENDENTAL as F_T
+    from dltheory.core.cost import F_NORMAL
+    from dltheory.core.cost import F_TRANSCENDENTAL as F_T
 
     p = spec["propagation"]
     N, K, M = p["width"], len(p["sigma_w2"]), p["n_probes"] + 4 * p["n_pairs"]
@@ -249,7 +246,7 @@ def _propagation_flops(spec: dict) -> float:
 
 def _propagation_memory(spec: dict) -> float:
     """Bytes: the normals [S, N, N] of one layer and four arrays [S, N, K, M] (z, φ(z), the bmm, products)."""
-    from ..plan import BYTES
+    from dltheory.core.cost import BYTES
 
     p = spec["propagation"]
     N, K, M, S = p["width"], len(p["sigma_w2"]), p["n_probes"] + 4 * p["n_pairs"], p["seeds"]
@@ -257,9 +254,9 @@ def _propagation_memory(spec: dict) -> float:
 
 
 def _propagation_run(spec: dict, device: str) -> None:
-    from ..device import DTYPES
-    from ..plan import seeds_of
-    from ..propagation import measure_propagation
+    from dltheory.core.cost import seeds_of
+    from dltheory.core.device import DTYPES
+    from dltheory.science.propagation import measure_propagation
 
     p = spec["propagation"]
     measure_propagation(
@@ -273,8 +270,8 @@ def jobs(config: dict) -> list:
     """``phase_diagram_theory`` probed on a sub-grid of at most 24 × 6 points and 20 critical-line
     points (the same ranges, so the same share of chaotic points); ``phase_diagram_propagation``
     on at most 4 seeds, 3 layers less 1 (the marginal time of 2 layers) at the full width."""
-    from ..device import resolve_device
-    from ..plan import reduced, sliced
+    from dltheory.core.cost import reduced, sliced
+    from dltheory.core.device import resolve_device
 
     spec, device = config[NAME]["compute"], resolve_device(config["device"])
     grid, p = spec["grid"], spec["propagation"]

@@ -5,7 +5,7 @@ random projections), with the linear and RBF SVMs as horizontal references, and 
 cross-validation that picks C for the R2SVM. (b) Decision regions in input space after
 successive layers on two moons and two spirals like the paper's Fig. 3, in two rows each: the
 method as written (β = 0.1 on the 2-D inputs) and with the inputs copied (not in the paper:
-:class:`~dltheory.r2svm.R2SVM`'s ``copies``). (c) The ablations: the random projection against a
+:class:`~dltheory.science.r2svm.R2SVM`'s ``copies``). (c) The ablations: the random projection against a
 fixed (deterministic) projection and against stacking the scores without projection.
 """
 
@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..claims import Claim
-from ..contract import Artifacts, Figure, require
-from ..data import N_CLASSES, missing_data_errors
+from dltheory.core.claims import Claim, claim, observation
+from dltheory.core.contract import Artifacts, Figure, require
+from dltheory.core.data import N_CLASSES, missing_data_errors
 
 NAME = "r2svm"
 SOURCE = "Vinyals et al. 2012, §3.1 and §4"
@@ -77,43 +77,39 @@ def real_claims(table: pd.DataFrame, c: pd.DataFrame, dataset: str, bars: dict) 
     fraction = late / total if total > 0 else float("nan")
     sd = float(r.test_acc_std[depth])
     out = [
-        Claim(
-            NAME,
+        claim(
             f"{dataset}: the last layer ({depth}) beats layer 1 (a linear SVM)",
-            SOURCE,
-            "last > layer 1 (mean over draws)",
-            f"{last:.2%} vs {first:.2%}",
-            bool(last > first),
-            float(last - first),
+            source=SOURCE,
+            expected="last > layer 1 (mean over draws)",
+            measured=f"{last:.2%} vs {first:.2%}",
+            passed=bool(last > first),
+            value=float(last - first),
         ),
-        Claim(
-            NAME,
+        claim(
             f"{dataset}: accuracy rises almost monotonically",
-            SOURCE,
-            "no fall below the running maximum larger than the run-to-run s.d. (mean over layers)",
-            f"largest fall {drop * 100:.2f} points (at layer {at}); s.d. {noise * 100:.2f} points",
-            bool(drop <= noise),
-            drop,
+            source=SOURCE,
+            expected="no fall below the running maximum larger than the run-to-run s.d. (mean over layers)",
+            measured=f"largest fall {drop * 100:.2f} points (at layer {at}); s.d. {noise * 100:.2f} points",
+            passed=bool(drop <= noise),
+            value=drop,
         ),
-        Claim(
-            NAME,
+        claim(
             f"{dataset}: it converges: gain over layers {start}–{end} / gain over layers 1–{end}",
-            f"{SOURCE}, Fig. 4a",
-            f"≤ {bars['max_late_fraction']:.0%} (the paper's Fig. 4a: ≈ 8%)",
-            f"{fraction:.0%} ({late * 100:+.2f} of {total * 100:+.2f} points)"
+            source=f"{SOURCE}, Fig. 4a",
+            expected=f"≤ {bars['max_late_fraction']:.0%} (the paper's Fig. 4a: ≈ 8%)",
+            measured=f"{fraction:.0%} ({late * 100:+.2f} of {total * 100:+.2f} points)"
             if total > 0
             else f"undefined: no gain over layer 1 ({total * 100:+.2f} points)",
-            bool(fraction <= bars["max_late_fraction"]),
-            fraction,
+            passed=bool(fraction <= bars["max_late_fraction"]),
+            value=fraction,
         ),
-        Claim(
-            NAME,
+        claim(
             f"{dataset}: run-to-run s.d. of the last layer's test accuracy",
-            SOURCE,
-            f"≤ {bars['max_run_to_run_sd'] * 100:.2f} points",
-            f"{sd * 100:.2f} points ({int(r.seeds[depth])} draws)",
-            bool(sd <= bars["max_run_to_run_sd"]),
-            sd,
+            source=SOURCE,
+            expected=f"≤ {bars['max_run_to_run_sd'] * 100:.2f} points",
+            measured=f"{sd * 100:.2f} points ({int(r.seeds[depth])} draws)",
+            passed=bool(sd <= bars["max_run_to_run_sd"]),
+            value=sd,
         ),
     ]
     for method in ("r2svm_fixed", "r2svm_concatenate"):
@@ -121,40 +117,35 @@ def real_claims(table: pd.DataFrame, c: pd.DataFrame, dataset: str, bars: dict) 
         if len(a):
             gap = float((a.test_acc - first).abs().max())
             out.append(
-                Claim(
-                    NAME,
+                claim(
                     f"{dataset}: ablation, {METHODS[method]}: accuracy stays near layer 1 (all layers)",
-                    f"{SOURCE}, Fig. 4a",
-                    f"|accuracy − layer 1| ≤ {bars['max_ablation_gap'] * 100:.0f} point",
-                    f"largest {gap * 100:.2f} points ({a.test_acc.min():.2%}–{a.test_acc.max():.2%})",
-                    bool(gap <= bars["max_ablation_gap"]),
-                    gap,
+                    source=f"{SOURCE}, Fig. 4a",
+                    expected=f"|accuracy − layer 1| ≤ {bars['max_ablation_gap'] * 100:.0f} point",
+                    measured=f"largest {gap * 100:.2f} points ({a.test_acc.min():.2%}–{a.test_acc.max():.2%})",
+                    passed=bool(gap <= bars["max_ablation_gap"]),
+                    value=gap,
                 )
             )
     between = f"linear {linear:.2%} < R2SVM {last:.2%} < RBF {rbf:.2%}"
     if dataset == "cifar10":
         out.append(
-            Claim(
-                NAME,
+            claim(
                 f"{dataset}: the R2SVM's last layer lies between the linear and the RBF SVM",
-                f"{SOURCE}, Table 1",
-                "linear < R2SVM < RBF (paper, K = 50: 64.7 < 69.3 < 74.4)",
-                between,
-                bool(linear < last < rbf),
-                last,
+                source=f"{SOURCE}, Table 1",
+                expected="linear < R2SVM < RBF (paper, K = 50: 64.7 < 69.3 < 74.4)",
+                measured=between,
+                passed=bool(linear < last < rbf),
+                value=last,
             )
         )
     else:
         out.append(
-            Claim(
-                NAME,
+            observation(
                 f"{dataset}: the last layer against the linear and the RBF SVM",
-                f"{SOURCE}, Table 1 (for CIFAR-10)",
-                "the paper's claim is for CIFAR-10 features (config/paper.yaml)",
-                between,
-                None,
-                last,
-                "observation",
+                source=f"{SOURCE}, Table 1 (for CIFAR-10)",
+                expected="the paper's claim is for CIFAR-10 features (config/paper.yaml)",
+                measured=between,
+                value=last,
             )
         )
     return out
@@ -174,24 +165,20 @@ def bending_rows(table: pd.DataFrame, c: pd.DataFrame, dataset: str, bars: dict)
     refs = f"; RBF SVM: test {reference(table, dataset, 'rbf_svm'):.1%}"
     bent = float(copied.train_acc.iloc[-1])
     return [
-        Claim(
-            NAME,
+        claim(
             f"{dataset}, inputs copied {int(params.copies)}× (not in the paper; β = {params.beta:g}, C = {params.C:g} by CV): the boundary bends with depth",
-            f"{SOURCE}, Fig. 3",
-            f"last layer ≥ {bars['min_bent_accuracy']:.0%} on the training points (the paper's plotted boundaries: spirals 97.4%, moons 100%)",
-            text(copied) + refs,
-            bool(bent >= bars["min_bent_accuracy"]),
-            bent,
+            source=f"{SOURCE}, Fig. 3",
+            expected=f"last layer ≥ {bars['min_bent_accuracy']:.0%} on the training points (the paper's plotted boundaries: spirals 97.4%, moons 100%)",
+            measured=text(copied) + refs,
+            passed=bool(bent >= bars["min_bent_accuracy"]),
+            value=bent,
         ),
-        Claim(
-            NAME,
+        observation(
             f"{dataset}, the method as written (β = 0.1 on 2 inputs): accuracy with depth",
-            f"{SOURCE}, Fig. 3",
-            "the paper's plotted boundaries: spirals 54.0 → 97.4%, moons 91.9 → 100% (first → final layer)",
-            text(written),
-            None,
-            float(written.train_acc.iloc[-1]),
-            "observation",
+            source=f"{SOURCE}, Fig. 3",
+            expected="the paper's plotted boundaries: spirals 54.0 → 97.4%, moons 91.9 → 100% (first → final layer)",
+            measured=text(written),
+            value=float(written.train_acc.iloc[-1]),
         ),
     ]
 
@@ -204,7 +191,7 @@ def plot(artifacts: Artifacts, bars: dict):
     import seaborn as sns
     from matplotlib.colors import ListedColormap
 
-    from ..plotting import setup_style
+    from dltheory.core.plotting import setup_style
 
     setup_style()
     table, regions, cv = artifacts["table"], artifacts["boundaries"], artifacts["cv"]
@@ -308,14 +295,14 @@ def _fit_flops(n: float, D: int, layers: int, K: int) -> float:
     """An R2SVM fit of ``layers`` layers on n rows of D features, K one-vs-rest problems: per layer
     the SVM (2 n D K SVM_PASSES), the sigmoid of the shifted input (n D F_T), and the projection
     of the earlier layers' scores (2 n D (l − 1) K)."""
-    from ..plan import F_TRANSCENDENTAL as F_T
+    from dltheory.core.cost import F_TRANSCENDENTAL as F_T
 
     return layers * n * D * (2 * K * SVM_PASSES + F_T) + n * D * K * layers * (layers - 1)
 
 
 def _predict_flops(m: float, D: int, layers: int, K: int) -> float:
     """Staged predictions of an R2SVM on m rows: per layer 2 m D K, the sigmoid, the projection."""
-    from ..plan import F_TRANSCENDENTAL as F_T
+    from dltheory.core.cost import F_TRANSCENDENTAL as F_T
 
     return layers * m * D * (2 * K + F_T) + m * D * K * layers * (layers - 1)
 
@@ -339,7 +326,7 @@ def _coates_flops(spec: dict, real: dict) -> float:
     """Coates features of a real dataset's n_train + n_test images [C, H, W] (0 without them): the
     ZCA (2 patches (C p²)²), the OMP-1 codebook (iterations × 4 patches K C p²) and the encoding,
     per image at every position the K filters and the box sums (2 (K + 2) C p² (H − p + 1)(W − p + 1))."""
-    from ..plan import DATASETS
+    from dltheory.core.cost import DATASETS
 
     if spec["features"] != "coates":
         return 0.0
@@ -378,7 +365,7 @@ def _fit_job_memory(spec: dict) -> float:
     """Bytes: the largest real dataset's pixels (float32, the loaded and the standardized copies),
     and per worker its features tiled, the layer input and liblinear's copy (3 n D × 8); the Coates
     patches (3 × patches C p² × 8); the RBF SVM's kernel cache (scikit-learn's default 200 MB)."""
-    from ..plan import DATASETS
+    from dltheory.core.cost import DATASETS
 
     largest = 0.0
     for real in spec["real"]:
@@ -395,9 +382,9 @@ def _fit_job_memory(spec: dict) -> float:
 
 def _probe_run(spec: dict, data_config: dict) -> None:
     """The slice: Coates features (if configured) and a 2-layer R2SVM with its staged predictions."""
-    from ..coates import features
-    from ..plan import probe_dataset
-    from ..r2svm import R2SVM, layer_accuracies
+    from dltheory.core.cost import probe_dataset
+    from dltheory.science.coates import features
+    from dltheory.science.r2svm import R2SVM, layer_accuracies
 
     real = spec["real"][0]
     d = probe_dataset(real["name"], data_config, real["n_train"], real["n_test"])
@@ -422,8 +409,8 @@ def jobs(config: dict) -> list:
     values, so theirs is the roughest estimate), the Coates features of those rows from at most
     5,000 patches, and a 2-layer R2SVM at the middle C; scaled by the counts and divided among
     :data:`WORKERS`."""
-    from ..contract import Job
-    from ..plan import reduced, split_sizes, timed
+    from dltheory.core.contract import Job
+    from dltheory.core.cost import reduced, split_sizes, timed
 
     c, data_config = config[NAME]["compute"], config["data"]
     real = []

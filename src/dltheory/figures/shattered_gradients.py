@@ -15,8 +15,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..claims import Claim
-from ..contract import Artifacts, Figure, require
+from dltheory.core.claims import Claim, claim, observation
+from dltheory.core.contract import Artifacts, Figure, require
 
 NAME = "shattered_gradients"
 SOURCE = "Balduzzi et al. 2017, Fig. 1 (ICML; arXiv 1702.08591)"
@@ -77,40 +77,37 @@ def claims(artifacts: Artifacts, bars: dict) -> list[Claim]:
     deep, resnet_depth, resnet_beta = int(panels["deep_depth"]), int(resnet_panels["resnet_depth"]), float(resnet_panels["resnet_beta"])
     floor = noise_lag(lag1, "white_noise")
     out = [
-        Claim(
-            NAME,
+        claim(
             "a 1-layer net's gradient is smooth: lag-1 correlation of dy/dx over initializations",
-            SOURCE,
-            f"> {bars['min_shallow_lag1']}",
-            f"{lag_at(lag1, 'feedforward_centre', 1):.4f} (brown noise {noise_lag(lag1, 'brown_noise'):.3f})",
-            lag_at(lag1, "feedforward_centre", 1) > bars["min_shallow_lag1"],
-            lag_at(lag1, "feedforward_centre", 1),
+            source=SOURCE,
+            expected=f"> {bars['min_shallow_lag1']}",
+            measured=f"{lag_at(lag1, 'feedforward_centre', 1):.4f} (brown noise {noise_lag(lag1, 'brown_noise'):.3f})",
+            passed=lag_at(lag1, "feedforward_centre", 1) > bars["min_shallow_lag1"],
+            value=lag_at(lag1, "feedforward_centre", 1),
         )
     ]
     for net in ("feedforward_centre", "feedforward_batch_norm"):
         value = lag_at(lag1, net, deep)
         out.append(
-            Claim(
-                NAME,
+            claim(
                 f"a {deep}-layer {describe(net).removeprefix('feedforward, ')} feedforward net's gradient is white-noise-like: |lag-1|",
-                SOURCE,
-                f"< {bars['max_deep_lag1']}",
-                f"{value:+.4f} (white noise {floor:+.4f})",
-                abs(value) < bars["max_deep_lag1"],
-                value,
+                source=SOURCE,
+                expected=f"< {bars['max_deep_lag1']}",
+                measured=f"{value:+.4f} (white noise {floor:+.4f})",
+                passed=abs(value) < bars["max_deep_lag1"],
+                value=value,
             )
         )
     resnet_net = f"resnet_batch_norm_beta{resnet_beta:g}"
     value = lag_at(lag1, resnet_net, resnet_depth)
     out.append(
-        Claim(
-            NAME,
+        claim(
             f"a {resnet_depth}-block {describe(resnet_net)} keeps its gradient's structure: lag-1",
-            SOURCE,
-            f"> {bars['min_resnet_lag1']}",
-            f"{value:.4f}",
-            value > bars["min_resnet_lag1"],
-            value,
+            source=SOURCE,
+            expected=f"> {bars['min_resnet_lag1']}",
+            measured=f"{value:.4f}",
+            passed=value > bars["min_resnet_lag1"],
+            value=value,
         )
     )
     out.append(_monotone_claim(lag1, bars))
@@ -129,15 +126,14 @@ def _monotone_claim(lag1: pd.DataFrame, bars: dict) -> Claim:
     halves = {net: halving_depth(g) for net, g in lag1[lag1.architecture.isin(["feedforward", "resnet"])].groupby("net")}
     resnets = {net: d for net, d in halves.items() if net.startswith("resnet")}
     ff_half = halves["feedforward_centre"]
-    return Claim(
-        NAME,
+    return claim(
         "the feedforward (mean-centred) correlation falls monotonically with depth, far faster than a resnet's: depth at which lag-1 halves",
-        SOURCE,
-        f"falls at every layer until |lag-1| < {bars['max_deep_lag1']}; halves at a smaller depth than every resnet",
-        f"falls at every layer from depth 1 to {int(above.depth.max())}, where it reaches the noise band: {'yes' if monotone else 'no'}; halves at depth {ff_half:g}; "
+        source=SOURCE,
+        expected=f"falls at every layer until |lag-1| < {bars['max_deep_lag1']}; halves at a smaller depth than every resnet",
+        measured=f"falls at every layer from depth 1 to {int(above.depth.max())}, where it reaches the noise band: {'yes' if monotone else 'no'}; halves at depth {ff_half:g}; "
         + ", ".join(f"{describe(n)}: {d:g}" for n, d in resnets.items()),
-        monotone and all(ff_half < d for d in resnets.values()),
-        ff_half,
+        passed=monotone and all(ff_half < d for d in resnets.values()),
+        value=ff_half,
     )
 
 
@@ -148,14 +144,13 @@ def _theorem_claims(transfer: pd.DataFrame, bars: dict) -> list[Claim]:
 
     def factor_claim(net: str, statement: str, source: str, theorem: str) -> Claim:
         rows, target, bar = independent(transfer, net, tol), bars[f"{theorem}_factor"], bars[f"{theorem}_tolerance"]
-        return Claim(
-            NAME,
+        return claim(
             f"{statement} {len(rows)} {where})",
-            source,
-            f"{target} ± {bar}",
-            f"{rows.factor.mean():.4f} (s.d. {rows.factor.std():.4f})",
-            len(rows) > 0 and abs(rows.factor.mean() - target) <= bar,
-            float(rows.factor.mean()),
+            source=source,
+            expected=f"{target} ± {bar}",
+            measured=f"{rows.factor.mean():.4f} (s.d. {rows.factor.std():.4f})",
+            passed=len(rows) > 0 and abs(rows.factor.mean() - target) <= bar,
+            value=float(rows.factor.mean()),
         )
 
     return [
@@ -171,14 +166,13 @@ def _theorem_claims(transfer: pd.DataFrame, bars: dict) -> list[Claim]:
             SOURCE_T2,
             "theorem2",
         ),
-        Claim(
-            NAME,
+        claim(
             f"each β = 1 resnet block doubles the gradient variance: bits per block (mean over {len(gain)} blocks)",
-            SOURCE_T2,
-            f"{bars['theorem2_bits']} ± {bars['theorem2_bits_tolerance']}",
-            f"{gain.mean():.4f} (s.d. {gain.std():.4f})",
-            abs(gain.mean() - bars["theorem2_bits"]) <= bars["theorem2_bits_tolerance"],
-            float(gain.mean()),
+            source=SOURCE_T2,
+            expected=f"{bars['theorem2_bits']} ± {bars['theorem2_bits_tolerance']}",
+            measured=f"{gain.mean():.4f} (s.d. {gain.std():.4f})",
+            passed=abs(gain.mean() - bars["theorem2_bits"]) <= bars["theorem2_bits_tolerance"],
+            value=float(gain.mean()),
         ),
     ]
 
@@ -189,23 +183,21 @@ def _looks_linear_claims(lag1: pd.DataFrame, bars: dict) -> list[Claim]:
     depth = int(ll.depth.max())
     value = lag_at(lag1, "crelu_random", depth)
     return [
-        Claim(
-            NAME,
+        claim(
             f"looks-linear initialization: dy/dx is constant at every depth up to {depth} (CReLU, mirrored weights): relative spread over the grid",
-            SOURCE_LL,
-            f"< {bars['max_linear_spread']:g}",
-            f"{ll.spread.max():.1e} (largest over depths and initializations)",
-            ll.spread.max() < bars["max_linear_spread"],
-            float(ll.spread.max()),
+            source=SOURCE_LL,
+            expected=f"< {bars['max_linear_spread']:g}",
+            measured=f"{ll.spread.max():.1e} (largest over depths and initializations)",
+            passed=ll.spread.max() < bars["max_linear_spread"],
+            value=float(ll.spread.max()),
         ),
-        Claim(
-            NAME,
+        claim(
             f"the same CReLU net with unmirrored weights shatters: |lag-1| at depth {depth}",
-            SOURCE_LL,
-            f"< {bars['max_deep_lag1']}",
-            f"{value:+.4f} (relative spread {random.spread.max():.2f})",
-            abs(value) < bars["max_deep_lag1"],
-            value,
+            source=SOURCE_LL,
+            expected=f"< {bars['max_deep_lag1']}",
+            measured=f"{value:+.4f} (relative spread {random.spread.max():.2f})",
+            passed=abs(value) < bars["max_deep_lag1"],
+            value=value,
         ),
     ]
 
@@ -214,15 +206,12 @@ def _pitfall_row(lag1: pd.DataFrame) -> Claim:
     """The unnormalized feedforward net, an observation: the reason a scalar-input net needs the
     normalization to shatter."""
     curve = lag1[lag1.net == "feedforward_none"].set_index("depth").lag1
-    return Claim(
-        NAME,
+    return observation(
         f"{describe('feedforward_none')} (pitfall: without normalization most deep units stay always on or always off over the grid, so the gradient barely shatters): lag-1 by depth",
-        SOURCE,
-        "no claim",
-        ", ".join(f"{d}: {curve[d]:.3f}" for d in (1, 8, 24, int(curve.index.max())) if d in curve.index),
-        None,
-        float(curve.iloc[-1]),
-        kind="observation",
+        source=SOURCE,
+        expected="no claim",
+        measured=", ".join(f"{d}: {curve[d]:.3f}" for d in (1, 8, 24, int(curve.index.max())) if d in curve.index),
+        value=float(curve.iloc[-1]),
     )
 
 
@@ -231,7 +220,7 @@ def plot(artifacts: Artifacts, bars: dict):
     import matplotlib.pyplot as plt
     import seaborn as sns
 
-    from ..plotting import setup_style
+    from dltheory.core.plotting import setup_style
 
     setup_style()
     ff, rs, lag1, transfer = artifacts["panels_feedforward"], artifacts["panels_resnet"], artifacts["lag1"], artifacts["transfer"]
@@ -338,11 +327,11 @@ def check(config: dict) -> None:
 
 
 def _sweep_flops(width: int, units: int, depth: int, seeds: int, points: int) -> float:
-    """FLOPs of :func:`dltheory.shattered.depth_sweep` on E = ``seeds`` nets of ``depth`` layers,
+    """FLOPs of :func:`dltheory.science.shattering.depth_sweep` on E = ``seeds`` nets of ``depth`` layers,
     n = ``width`` inputs and k = ``units`` pre-activations per layer, P grid points: per layer the
     weights (E n k F_NORMAL), the activations and their tangents (2 × 2 E P n k), the
     normalization (10 E P k) and the two readouts (4 E P n)."""
-    from ..plan import F_NORMAL
+    from dltheory.core.cost import F_NORMAL
 
     return depth * seeds * (width * units * F_NORMAL + 4 * points * width * units + 10 * points * units + 4 * points * width)
 
@@ -352,8 +341,8 @@ def _feedforward_flops(spec: dict) -> float:
     (:func:`_sweep_flops`; CReLU has width/2 units), and for the theorems, two nets of the
     theorem's depth run forward, then at every layer the weights drawn again and one
     backpropagation step (E n² F_NORMAL + 2 E P n²) and the pair statistics (4 E P n per offset)."""
-    from ..plan import F_NORMAL
-    from ..shattered import feedforward_nets
+    from dltheory.core.cost import F_NORMAL
+    from dltheory.science.shattering import feedforward_nets
 
     n, P, E = spec["width"], spec["grid"]["points"], spec["seeds"]
     nets = feedforward_nets(spec["feedforward_depth"], n)
@@ -381,9 +370,9 @@ def _feedforward_memory(spec: dict) -> float:
 def _feedforward_run(spec: dict) -> None:
     import torch
 
-    from ..device import DTYPES
-    from ..plan import seeds_of
-    from ..shattered import Net, Weights, depth_sweep, feedforward_nets, layer_transfer
+    from dltheory.core.cost import seeds_of
+    from dltheory.core.device import DTYPES
+    from dltheory.science.shattering import Net, Weights, depth_sweep, feedforward_nets, layer_transfer
 
     grid, seeds, dtype = spec["grid"], seeds_of(spec), DTYPES[spec["dtype"]]
     x = torch.linspace(grid["min"], grid["max"], grid["points"], dtype=torch.float64)
@@ -401,7 +390,7 @@ def _resnet_flops(spec: dict) -> float:
 
 def _resnet_memory(spec: dict) -> float:
     """Bytes: the depth sweep's (:func:`_sweep_memory`) in the config's dtype, one β at a time."""
-    from ..plan import BYTES
+    from dltheory.core.cost import BYTES
 
     return _sweep_memory(spec, spec["resnet_depth"], BYTES[spec["dtype"]])
 
@@ -409,9 +398,9 @@ def _resnet_memory(spec: dict) -> float:
 def _resnet_run(spec: dict) -> None:
     import torch
 
-    from ..device import DTYPES
-    from ..plan import seeds_of
-    from ..shattered import Net, depth_sweep
+    from dltheory.core.cost import seeds_of
+    from dltheory.core.device import DTYPES
+    from dltheory.science.shattering import Net, depth_sweep
 
     grid = spec["grid"]
     x = torch.linspace(grid["min"], grid["max"], grid["points"], dtype=torch.float64)
@@ -423,7 +412,7 @@ def jobs(config: dict) -> list:
     """``shattered_gradients_feedforward`` probed on at most 4 seeds, 6 layers and a theorem depth
     of 4, less its run at 2 and 2 (the marginal time of the layers); ``shattered_gradients_resnet`` on at most 4 seeds and 10 blocks less
     3 (the width and the grid as configured)."""
-    from ..plan import reduced, sliced
+    from dltheory.core.cost import reduced, sliced
 
     spec = config[NAME]["compute"]
     seeds = min(spec["seeds"], 4)
