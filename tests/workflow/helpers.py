@@ -20,16 +20,11 @@ COPY = ["Snakefile", "workflow", "config", "profiles", "envs", "src", "pyproject
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 
 sys.path.insert(0, str(ROOT / "src"))
-from dltheory.figures import NAMES  # noqa: E402  (the registry: every test takes the figures from it)
+from dltheory.core.registry import names, registry  # noqa: E402  (the registry: every test takes the figures from it)
 
-
-def compute_rules(figure: str) -> tuple[str, ...]:
-    """The rules of a figure's own .smk (its compute rules), in the order they are written."""
-    return tuple(re.findall(r"^rule (\w+):", (ROOT / f"workflow/rules/{figure}.smk").read_text(), flags=re.MULTILINE))
-
-
-# Every registered figure's rules: its compute rules first, then the generated claims and plot.
-RULES = {figure: (*compute_rules(figure), f"{figure}_claims", f"{figure}_plot") for figure in NAMES}
+NAMES = names()
+# Every registered figure's rules: its compute steps' first, then its claims and plot.
+RULES = {fig.name: (*(f"{fig.name}_{step.name}" for step in fig.steps), f"{fig.name}_claims", f"{fig.name}_plot") for fig in registry()}
 
 
 def copy_repo(dest: Path) -> Path:

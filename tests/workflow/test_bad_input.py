@@ -1,7 +1,7 @@
 """Bad input: each bad config, target, data folder or artifact fails with a message naming the
 cause, without a traceback, and leaves every existing result and figure as it was.
 
-The README's table "Bad input" lists the same cases.
+docs/trust.md ("Bad input") lists the same cases.
 """
 
 import json

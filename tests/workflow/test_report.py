@@ -10,7 +10,9 @@ import time
 import zipfile
 
 import pytest
-from helpers import ROOT, RULES, require_system, snakemake
+from helpers import RULES, require_system, snakemake
+
+from dltheory.core.registry import figure
 
 pytestmark = pytest.mark.workflow
 
@@ -29,7 +31,7 @@ CHROMIUM_FLAGS = [  # headless, and no calls home from a machine without network
 
 def caption_title(name: str) -> str:
     """The caption's bold title (or, without one, its first words), as the report renders it."""
-    text = (ROOT / f"workflow/report/{name}.rst").read_text()
+    text = (figure(name).folder / "caption.rst").read_text()
     bold = re.search(r"\*\*(.+?)\*\*", text)
     return bold.group(1) if bold else " ".join(text.split()[:4])
 

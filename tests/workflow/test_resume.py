@@ -55,7 +55,7 @@ def test_sigkilled_training_resumes_from_its_checkpoint(repos):
     # once the checkpoint has been written 4 times (step 2000 of 8000 or later): no chance to clean
     # up, as with a node failure. A checkpoint is moved into place whole, so each version seen is
     # a complete one.
-    checkpoint = killed / "results/.checkpoints/lucky_weights/students/students.pt"
+    checkpoint = killed / "results/.checkpoints/lucky_weights/train/students.pt"
     proc = subprocess.Popen([*SNAKEMAKE, *ARGS], cwd=killed, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline, versions = time.monotonic() + 300, set()
     while len(versions) < 4:

@@ -51,11 +51,13 @@ def compute(figure):
 
 def code(*modules):
     """The Python a job runs: the runner script, the figure modules it runs by name
-    ("figures/pixel_mi/jobs.py"), their packages and every dltheory module they import. Inputs
+    ("figures/pixel_mi/claims.py", or one entry point: "figures/pixel_mi/jobs.py::measure"), their
+    packages and every dltheory module they import. Inputs
     marked ancient(): their modification time never reruns anything (a fresh clone's checkout is
     newer than results copied into it); their meaning does, through the job's ``code`` param,
     code_digest() of the same modules."""
-    return [ancient(path) for path in dltheory.core.code_digest.code_files(workflow.basedir, "run.py", *modules)]
+    files = dltheory.core.code_digest.code_files(workflow.basedir, "run.py", *modules)
+    return [ancient(path) for path in dict.fromkeys(map(dltheory.core.code_digest.file_of, files))]
 
 
 def code_digest(*modules):
@@ -81,7 +83,7 @@ def step_params(fig, step):
     def spec(wildcards):
         return step.params(section, wildcards)
 
-    params = {"code": code_digest(f"figures/{fig.name}/jobs.py"), "spec": spec}
+    params = {"code": code_digest(f"figures/{fig.name}/jobs.py::{step.name}"), "spec": spec}
     if step.device:
         params["device"] = config["device"]
     if step.data:
@@ -96,7 +98,7 @@ def step_resources(step):
     """A GPU for a torch step unless `device: cpu` (on a SLURM cluster this is sbatch --gpus, so
     `--config device=cpu` is the one switch for a cluster without GPUs; on one machine the default
     profile's single `gpu` token makes GPU jobs run one at a time), and its memory."""
-    resources = {"gpu": 0 if config["device"] == "cpu" else 1} if step.device else {}
+    resources = {"gpu": 0 if config["device"] == "cpu" else 1} if step.device and step.gpu else {}
     return resources | ({"mem_mb": step.mem_mb} if step.mem_mb else {})
 
 

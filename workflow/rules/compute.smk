@@ -10,7 +10,7 @@ for fig in FIGURES:
             name:
                 f"{fig.name}_{step.name}"
             input:
-                code=code(f"figures/{fig.name}/jobs.py"),
+                code=code(f"figures/{fig.name}/jobs.py::{step.name}"),
                 **{key: fig.output(key) for key in step.inputs},
             output:
                 **with_meta(**{key: fig.output(key) for key in step.outputs}),

@@ -43,8 +43,12 @@ def config_errors(config: dict, root: str | Path) -> list[str]:
         return errors
     figures = config["figures"]
     if isinstance(figures, list) and set(figures) - set(figure_names):
-        errors.append(f"figures: {[f for f in figures if f not in figure_names]} are not figures; allowed: all, or a list of {', '.join(figure_names)}")
-    schemas = {None: Path(root).resolve() / "workflow/schemas/config.schema.yaml"} | {fig.name: fig.folder / "schema.yaml" for fig in registry()}
+        errors.append(
+            f"figures: {[f for f in figures if f not in figure_names]} are not figures; allowed: all, or a list of {', '.join(figure_names)}"
+        )
+    schemas = {None: Path(root).resolve() / "workflow/schemas/config.schema.yaml"} | {
+        fig.name: fig.folder / "schema.yaml" for fig in registry()
+    }
     for section, schema in schemas.items():
         validator = _validator(str(schema))
         shown = Path(schema).relative_to(Path(root).resolve()) if Path(schema).is_relative_to(Path(root).resolve()) else schema

@@ -60,7 +60,6 @@ class Claim:
         return f"{self.verdict}: {self.claim}: expected {self.expected}, measured {self.measured}"
 
 
-
 def claim(statement: str, *, source: str, expected: str, measured: str, passed: bool, value: float | None = None) -> Claim:
     """A statement of the paper, for the setup the paper makes it about, judged pass or fail.
 
@@ -77,6 +76,7 @@ def comparison(statement: str, *, source: str, expected: str, measured: str, val
 def observation(statement: str, *, source: str, expected: str, measured: str, value: float | None = None) -> Claim:
     """Measured and shown, but not a claim of the paper; no verdict."""
     return Claim(claim=statement, source=source, expected=expected, measured=measured, passed=None, value=value, kind="observation")
+
 
 def write_claims(claims: list[Claim], path: str | os.PathLike, log=None) -> None:
     """Write ``claims.json``; with ``log`` (a callable such as ``artifacts.log_to``'s), log each claim's line too."""

@@ -131,9 +131,12 @@ class Step:
         uses (a job per wildcard value takes only its own value's settings).
       wildcards: wildcard -> its allowed values, a regex or a function of the ``compute:`` section
         returning one (``lambda c: "|".join(c["datasets"])``).
-      threads: threads the job asks for (Snakemake gives at most ``--cores``).
+      threads: threads the job asks for (Snakemake gives at most ``--cores``, and sets
+        ``OMP_NUM_THREADS`` and the BLAS libraries' thread counts to them; the runner sets torch's).
       device: the job runs torch on the configured device: it receives ``job.device`` and asks a
         GPU (the ``gpu`` resource) unless ``device: cpu``.
+      gpu: with ``device``: False for a job too small to gain from a GPU, which asks none (it runs
+        on the CPU wherever no GPU is visible, e.g. a CPU node of a cluster).
       data: the job loads a dataset: it receives the config's ``data`` options that change numbers.
       checkpoints: the job can resume: it receives ``job.checkpoints``, a folder that is not an
         output (a killed job keeps it, its rerun resumes), deleted once its outputs are written.
@@ -147,6 +150,7 @@ class Step:
     wildcards: Mapping[str, str | Callable[[dict], str]] = field(default_factory=dict)
     threads: int = 1
     device: bool = False
+    gpu: bool = True
     data: bool = False
     checkpoints: bool = False
     mem_mb: int | None = None

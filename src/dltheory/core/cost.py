@@ -18,8 +18,6 @@ import copy
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 

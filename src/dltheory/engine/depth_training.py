@@ -29,8 +29,8 @@ import torch.nn.functional as F
 
 from dltheory.core.data import Dataset
 from dltheory.core.device import DTYPES
-from dltheory.engine.ensembles import Member, MLPEnsemble, group_by_depth, mean_field_ensemble
 from dltheory.core.progress import Progress
+from dltheory.engine.ensembles import Member, MLPEnsemble, group_by_depth, mean_field_ensemble
 from dltheory.engine.training import OPTIMIZERS, EnsembleTrainer, checkpoint_key, cross_entropy, seed_batches
 
 COLUMNS = [

@@ -36,8 +36,8 @@ import torch
 import torch.nn.functional as F
 
 from dltheory.core.artifacts import atomic_write
-from dltheory.engine.ensembles import MLPEnsemble
 from dltheory.core.progress import Progress
+from dltheory.engine.ensembles import MLPEnsemble
 
 OPTIMIZERS = ("sgd", "rmsprop")
 CHECKPOINT_FORMAT = 3  # bump when the saved layout changes: older checkpoints are then ignored, not misread

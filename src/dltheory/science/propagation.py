@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 import torch
 
-from dltheory.science import meanfield
 from dltheory.core.progress import Progress
+from dltheory.science import meanfield
 
 TORCH_ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
     "tanh": torch.tanh,

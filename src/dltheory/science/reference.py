@@ -20,8 +20,8 @@ from scipy import integrate, optimize
 from torch import nn
 
 from dltheory.core.data import Dataset
-from dltheory.engine.depth_training import TrainSpec, records
 from dltheory.core.device import DTYPES
+from dltheory.engine.depth_training import TrainSpec, records
 from dltheory.engine.ensembles import Member, init_member
 from dltheory.engine.training import batch_indices, make_optimizer
 

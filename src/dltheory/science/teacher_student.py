@@ -60,8 +60,8 @@ import pandas as pd
 import torch
 
 from dltheory.core.device import DTYPES
-from dltheory.engine.ensembles import MLPEnsemble, Params
 from dltheory.core.progress import Progress
+from dltheory.engine.ensembles import MLPEnsemble, Params
 from dltheory.engine.training import EnsembleTrainer, checkpoint_key, epoch_batches, mean_squared_error, seed_batches
 
 TEACHER_STREAM, TRAIN_STREAM, EVAL_STREAM, REINIT_STREAM = 2, 3, 4, 5

@@ -28,8 +28,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from dltheory.science import meanfield
-from dltheory.science import reference
+from dltheory.science import meanfield, reference
 
 
 def _best_of(fn, repeats: int = 3) -> tuple[float, object]:
@@ -87,11 +86,11 @@ def bench_ensembles(config: str | os.PathLike = "config/config.yaml", steps: int
     import yaml
 
     from dltheory.core.data import load_dataset
-    from dltheory.engine.depth_training import TrainSpec, _GroupTrainer
     from dltheory.core.device import DTYPES, resolve_device
-    from dltheory.engine.ensembles import group_by_depth, member_grid
     from dltheory.core.grids import grid_axis
     from dltheory.core.progress import Progress
+    from dltheory.engine.depth_training import TrainSpec, _GroupTrainer
+    from dltheory.engine.ensembles import group_by_depth, member_grid
 
     cfg = yaml.safe_load(Path(config).read_text())["depth_accuracy"]["compute"]
     device = resolve_device(device)
@@ -173,10 +172,10 @@ def bench_paper_shapes(
     batched products alone: ``torch.bmm`` of [members, batch, width] by [members, width, width].
     Training FLOPs are counted as 3 forward passes per step (forward + backward)."""
     from dltheory.core.data import Dataset
-    from dltheory.engine.depth_training import TrainSpec, _GroupTrainer
     from dltheory.core.device import resolve_device
-    from dltheory.engine.ensembles import member_grid
     from dltheory.core.progress import Progress
+    from dltheory.engine.depth_training import TrainSpec, _GroupTrainer
+    from dltheory.engine.ensembles import member_grid
 
     device = resolve_device(device)
     sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)

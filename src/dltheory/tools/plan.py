@@ -26,7 +26,6 @@ MEMORY_MARGIN = 1.25  # a SLURM memory request below 1.25 x the estimated peak i
 TIME_MARGIN = 1.5  # a SLURM runtime request below 1.5 x the estimated time is flagged
 
 
-
 def load_config(configfiles: list[str], root: str | Path = ".") -> dict:
     """config/config.yaml overlaid by ``configfiles`` in order, with Snakemake's recursive merge
     (``snakemake.utils.update_config``): a later file wins, key by key."""

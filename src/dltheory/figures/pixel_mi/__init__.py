@@ -7,7 +7,7 @@ gradients): the MI between one filter's responses at distance d. Dashed: the sam
 the image with its pixels shuffled, the estimator's floor.
 
 Our protocol (the paper's estimator and images are not available): plug-in MI from quantile
-bins of each image, Miller–Madow corrected (:mod:`dltheory.information`).
+bins of each image, Miller–Madow corrected (:mod:`dltheory.science.mutual_information`).
 """
 
 from __future__ import annotations

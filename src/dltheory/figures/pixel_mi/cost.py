@@ -17,7 +17,6 @@ SOBEL_FLOPS = 18  # a 3 × 3 filter: 9 multiply-adds per pixel
 
 @functools.cache
 def _pixels(name: str) -> int:
-
     return natural_image(name).size
 
 
@@ -26,7 +25,6 @@ def _measure_flops(spec: dict) -> float:
     Sobel filter (18 n), the shuffled copy (n); then per direction, for the values and the floor:
     the quantile bins (a sort, n log₂ n, and the digitization, n log₂ B), and per distance the
     pair histogram (4 n) and its MI, B² (F_T + 4)."""
-
     bins, distances = spec["n_bins"], spec["distances"]["num"]
     total = 0.0
     for name in spec["images"]:
@@ -43,7 +41,6 @@ def _measure_memory(spec: dict) -> float:
 
 
 def _measure_run(spec: dict) -> None:
-
     distances = distance_grid(spec["distances"])
     for name in spec["images"]:
         image = natural_image(name)
@@ -57,7 +54,6 @@ def _measure_run(spec: dict) -> None:
 
 def jobs(config: dict) -> list:
     """``pixel_mi_measure``, probed on the first image's raw pixels (both directions, with the floor)."""
-
     spec = config[NAME]["compute"]
     probe = reduced(spec, images=spec["images"][:1], representations=spec["representations"][:1])
     return [sliced(f"{NAME}_measure", "", spec, probe, _measure_flops, _measure_memory, _measure_run)]

@@ -1,0 +1,76 @@
+"""Figure ``shattered_gradients``: the gradients of deep feedforward networks look like white
+noise, a resnet's keep their structure (Balduzzi et al. 2017, Fig. 1 and Theorems 1–2).
+
+Top rows: the paper's Fig. 1, dy/dx over the input grid (one initialization) and its covariance
+over initializations, for a 1-layer net, a deep mean-centred feedforward net, a batch-normalized
+resnet with β = 0.1, brown noise and white noise. Bottom row: (f) the lag-1 correlation of dy/dx
+against depth for every architecture, with the noise references; (g) the one-layer factor on the
+backpropagated correlation against the agreement of the two inputs' activation patterns, with
+Theorem 1's 1/2 and Theorem 2's 3/4 where the patterns are independent; (h) the looks-linear
+initialization keeps dy/dx constant, its unmirrored twin shatters.
+
+Science: :mod:`dltheory.science.shattering`.
+"""
+
+from __future__ import annotations
+
+from dltheory.core.contract import Figure, Step, require
+
+NAME = "shattered_gradients"
+SOURCE = "Balduzzi et al. 2017, Fig. 1 (ICML; arXiv 1702.08591)"
+
+
+def check(config: dict) -> None:
+    """The Fig. 1 depths within the swept depths, its β among the swept ones, offsets within the grid."""
+    sg, errors = config[NAME]["compute"], []
+    f1 = sg["figure1"]
+    if sg["grid"]["min"] >= sg["grid"]["max"]:
+        errors.append(f"{NAME}.compute.grid: min ({sg['grid']['min']}) must be < max ({sg['grid']['max']})")
+    for key, limit in (("feedforward_depth", "feedforward_depth"), ("resnet_depth", "resnet_depth")):
+        if f1[key] > sg[limit]:
+            errors.append(f"{NAME}.compute.figure1.{key}: {f1[key]} > {NAME}.compute.{limit} ({sg[limit]}); allowed: 1 .. {sg[limit]}")
+    if f1["resnet_beta"] not in sg["betas"]:
+        errors.append(
+            f"{NAME}.compute.figure1.resnet_beta: {f1['resnet_beta']} is not in {NAME}.compute.betas {sg['betas']}; allowed: one of them"
+        )
+    too_far = [k for k in sg["theorem"]["offsets"] if k >= sg["grid"]["points"]]
+    if too_far:
+        errors.append(
+            f"{NAME}.compute.theorem.offsets: {too_far} reach past the {sg['grid']['points']} grid points; allowed: 1 .. {sg['grid']['points'] - 1}"
+        )
+    require(errors)
+
+
+# Each job's settings, so that a resnet depth never reruns the feedforward job and back.
+def _feedforward_params(compute: dict, wildcards) -> dict:
+    return {k: v for k, v in compute.items() if k not in ("resnet_depth", "betas")}
+
+
+def _resnet_params(compute: dict, wildcards) -> dict:
+    return {k: v for k, v in compute.items() if k not in ("feedforward_depth", "theorem", "noise_seed")}
+
+
+FIGURE = Figure(
+    name=NAME,
+    order=100,
+    title="Shattered gradients: deep feedforward gradients look like white noise, resnets keep their structure",
+    sources=(SOURCE,),
+    outputs={
+        "lag1_feedforward": "lag1_feedforward.csv",
+        "transfer": "transfer.csv",
+        "panels_feedforward": "panels_feedforward.npz",
+        "lag1_resnet": "lag1_resnet.csv",
+        "panels_resnet": "panels_resnet.npz",
+    },
+    steps=(
+        Step("feedforward", outputs=("lag1_feedforward", "transfer", "panels_feedforward"), params=_feedforward_params),
+        Step("resnet", outputs=("lag1_resnet", "panels_resnet"), params=_resnet_params),
+    ),
+    artifacts=lambda config: {
+        "lag1": [FIGURE.output("lag1_feedforward"), FIGURE.output("lag1_resnet")],
+        "transfer": FIGURE.output("transfer"),
+        "panels_feedforward": FIGURE.output("panels_feedforward"),
+        "panels_resnet": FIGURE.output("panels_resnet"),
+    },
+    check=check,
+)

@@ -1,0 +1,127 @@
+"""implicit_bias's claims at their bars (config implicit_bias.claims), on rate tables placed just
+inside and just outside each bar; and the analysis on a trajectory with known rates."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from shipped import bars
+
+from dltheory.figures.implicit_bias import claims as fig
+
+BARS = bars("implicit_bias")
+
+
+def rates(**changes) -> pd.DataFrame:
+    """A run in which every claim passes; ``changes`` = {"<dataset>_<optimizer>_<column>": value}."""
+    rows = []
+    for dataset in ("symmetric", "asymmetric"):
+        for optimizer in ("gd", "momentum", "adam"):
+            row = {
+                "dataset": dataset,
+                "optimizer": optimizer,
+                "steps": 10**6,
+                "loss_slope": -1.0,
+                "norm_growth": 0.7,
+                "w_hat_norm": 0.7,
+                "norm_growth_ratio": 1.0,
+                "angle_gap": 1e-6,
+                "angle_gap_decade_before": 1e-5,
+                "distance_ln_t": 0.07,
+                "distance_ln_t_change": 0.0,
+                "rate_exponent": 1.0,
+                "predicted_distance_ln_t": 0.07,
+            }
+            for key, value in changes.items():
+                if key.startswith(f"{dataset}_{optimizer}_"):
+                    row[key.removeprefix(f"{dataset}_{optimizer}_")] = value
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def verdicts(**changes) -> dict[str, bool | None]:
+    return {c.claim: c.passed for c in fig.claims({"rates": rates(**changes)}, BARS)}
+
+
+def failing(**changes) -> list[str]:
+    return [claim for claim, passed in verdicts(**changes).items() if passed is False]
+
+
+def test_a_run_at_the_theorems_rates_passes_every_claim():
+    v = verdicts()
+    assert sum(p is True for p in v.values()) == 7 and not failing()
+    assert sum(p is None for p in v.values()) == 2  # the limit of distance × ln t, and Adam
+
+
+@pytest.mark.parametrize("dataset", ["symmetric", "asymmetric"])
+def test_loss_slope_bar(dataset):
+    tol = BARS["loss_slope_tolerance"]
+    assert not failing(**{f"{dataset}_gd_loss_slope": -1 + 0.99 * tol})
+    assert not failing(**{f"{dataset}_gd_loss_slope": -1 - 0.99 * tol})
+    (claim,) = failing(**{f"{dataset}_gd_loss_slope": -1 + 1.01 * tol})
+    assert "1/t" in claim and dataset in claim
+    assert failing(**{f"{dataset}_gd_loss_slope": -1 - 1.01 * tol})
+    assert not failing(**{f"{dataset}_momentum_loss_slope": 0.0})  # momentum's slope is no claim
+
+
+@pytest.mark.parametrize("dataset", ["symmetric", "asymmetric"])
+def test_norm_growth_bar(dataset):
+    tol = BARS["norm_growth_tolerance"]
+    assert not failing(**{f"{dataset}_gd_norm_growth_ratio": 1 - 0.99 * tol})
+    (claim,) = failing(**{f"{dataset}_gd_norm_growth_ratio": 1 - 1.01 * tol})
+    assert "‖ŵ‖ ln t" in claim and dataset in claim
+    assert failing(**{f"{dataset}_gd_norm_growth_ratio": 1 + 1.01 * tol})
+
+
+def test_angle_gap_must_fall_and_end_below_the_bar_on_the_symmetric_data():
+    bar = BARS["max_angle_gap"]
+    assert not failing(symmetric_gd_angle_gap=0.99 * bar, symmetric_gd_angle_gap_decade_before=bar)
+    assert failing(symmetric_gd_angle_gap=1.01 * bar, symmetric_gd_angle_gap_decade_before=2 * bar)
+    assert failing(symmetric_gd_angle_gap=1e-6, symmetric_gd_angle_gap_decade_before=1e-7)  # rising
+    assert not failing(asymmetric_gd_angle_gap=1e-3)  # the 1/ln t data: no bar on the gap itself
+
+
+def test_momentum_angle_gap_bar():
+    bar = BARS["max_angle_gap"]
+    assert not failing(symmetric_momentum_angle_gap=0.99 * bar)
+    (claim,) = failing(symmetric_momentum_angle_gap=1.01 * bar)
+    assert "momentum" in claim
+    assert not failing(asymmetric_momentum_angle_gap=1.0, symmetric_adam_angle_gap=1.0)
+
+
+def test_rate_exponent_bar_separates_one_over_ln_t_from_no_decay_and_one_over_ln_squared():
+    tol = BARS["rate_exponent_tolerance"]
+    assert not failing(asymmetric_gd_rate_exponent=1 + 0.99 * tol) and not failing(asymmetric_gd_rate_exponent=1 - 0.99 * tol)
+    for p in (0.0, 2.0, 1 - 1.01 * tol):
+        (claim,) = failing(asymmetric_gd_rate_exponent=p)
+        assert "levels off" in claim
+    assert not failing(symmetric_gd_rate_exponent=4.0)  # faster than 1/ln t on the symmetric data is allowed
+
+
+def test_analysis_recovers_known_rates():
+    """A made-up trajectory w(t) = ŵ ln t + c + (0, 0.3) on the asymmetric data's ŵ, with loss
+    ∝ 1/t: slope −1, growth ‖ŵ‖ per ln t (to the shrinking effect of c), distance × ln t → 0.3·|sin|/‖ŵ‖."""
+    t = np.unique(np.round(np.logspace(0, 6, 121)).astype(int))
+    w_hat = np.array([0.85, 0.75])
+    offset = np.array([0.0, 0.3])
+    w = np.log(t)[:, None] * w_hat + offset + 1e-9
+    X = np.array([[1.0, 0.2], [0.3, 1.0], [-1.0, -0.2], [-0.3, -1.0]])
+    y = np.array([1.0, 1.0, -1.0, -1.0])
+    run = {
+        "t": t,
+        "datasets": np.array(["asymmetric"]),
+        "optimizers": np.array(["gd"]),
+        "asymmetric_X": X,
+        "asymmetric_y": y,
+        "asymmetric_w_hat": w_hat,
+        "asymmetric_residual_limit": offset,
+        "asymmetric_w": w[None],
+        "asymmetric_log_loss": -np.log(t)[None] + 2.0,
+        "asymmetric_step_size": np.array(0.2),
+        "asymmetric_step_bound": np.array(0.3),
+    }
+    r = fig.analyze({"trajectories": run})["rates"].iloc[0]
+    assert r.loss_slope == pytest.approx(-1, abs=1e-12)
+    assert r.norm_growth_ratio == pytest.approx(1, abs=0.01)
+    across = abs(offset @ np.array([-w_hat[1], w_hat[0]])) / np.linalg.norm(w_hat) ** 2
+    assert r.predicted_distance_ln_t == pytest.approx(across)
+    assert r.distance_ln_t == pytest.approx(across, rel=0.05) and r.rate_exponent == pytest.approx(1, abs=0.1)
