@@ -29,7 +29,7 @@ def untouched(repo):
 
 
 # End to end through Snakemake, one of each kind of check; every other bad value is a unit test
-# of the schemas and of the figures' checks (tests/unit/test_checks.py), in milliseconds.
+# of the schemas and of the figures' checks (tests/unit/core/test_checks.py), in milliseconds.
 BAD_CONFIGS = [
     # the schema of a figure's section
     ({"phase_diagram": {"compute": {"propagation": {"sigma_b2": -0.05}}}}, ["phase_diagram", "sigma_b2", "-0.05"]),

@@ -113,6 +113,21 @@ def test_a_code_edit_rebuilds_the_figures_that_import_it(smoke_build, path, expe
     assert plan(smoke_build) == []  # the edit undone: nothing to do again
 
 
+def test_an_entry_points_edit_reruns_its_own_step(smoke_build):
+    # The compute steps of a figure share jobs.py, but each job's digest covers its own entry point
+    # (and what it reaches): editing the two-layer students retrains neither the deep students nor
+    # the lottery tickets.
+    jobs = smoke_build / "src/dltheory/figures/lucky_weights/jobs.py"
+    original = jobs.read_text()
+    entry = "def two_layer(job: JobRun) -> dict:\n"
+    assert original.count(entry) == 1
+    try:
+        jobs.write_text(original.replace(entry, entry + "    assert job is not None\n"))
+        assert plan(smoke_build) == sorted(["lucky_weights_two_layer", "lucky_weights_claims", "lucky_weights_plot", "all_figures"])
+    finally:
+        jobs.write_text(original)
+
+
 # An edit that changes no meaning -> nothing: comments and docstrings are not part of a code digest,
 # so fixing a docstring in the trainer never retrains at paper scale.
 def test_a_comment_or_docstring_edit_reruns_nothing(smoke_build):

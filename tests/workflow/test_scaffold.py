@@ -56,7 +56,7 @@ def test_a_new_figure_from_the_skeleton_builds_and_passes(tmp_path):
         "tests/unit/figures/test_toy.py",
     )
 
-    built = snakemake(repo, "figures/toy.pdf", "results/toy/claims.json", "--configfile", "config/smoke.yaml", "--cores", "2")
+    built = snakemake(repo, "figures/toy.pdf", "--configfile", "config/smoke.yaml", "--cores", "2")  # the figure and its claims
     assert built.returncode == 0, built.stdout + built.stderr
     claims = json.loads((repo / "results/toy/claims.json").read_text())
     assert [(c["figure"], c["kind"], c["passed"]) for c in claims] == [("toy", "claim", True)]

@@ -3,6 +3,7 @@
 Everything runs in a temporary copy of the repository (tmp_path), never in the checkout.
 """
 
+import re
 import shutil
 import subprocess
 
@@ -30,6 +31,16 @@ def test_dry_run(tmp_path, config):
     for dataset in panels.get("datasets", ["mnist_5k"]):
         for optimizer in panels.get("optimizers", ["sgd"]):
             assert f"results/depth_accuracy/{dataset}_{optimizer}.csv" in run.stdout
+
+
+def test_one_figures_target_brings_its_claims(tmp_path):
+    # `snakemake figures/<figure>.pdf` builds the figure and judges its claims, nothing of another figure.
+    repo = copy_repo(tmp_path)
+    shutil.rmtree(repo / "figures", ignore_errors=True)
+    figure, rules = next(iter(RULES.items()))
+    run = snakemake(repo, f"figures/{figure}.pdf", "-n", "--configfile", "config/smoke.yaml")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert sorted(set(re.findall(r"^(?:local)?rule (\w+):$", run.stdout, flags=re.MULTILINE))) == sorted(rules)
 
 
 def test_smoke_build_outputs(smoke_build):

@@ -1,6 +1,7 @@
 # The claims and plot rules of every registered figure, generated from the registry: the one job
 # runner calls the figure's claims.py and plot.py. Both read small artifacts: on a cluster they
-# run on the submitting node (localrule).
+# run on the submitting node (localrule). The plot asks for the figure's claims.json too (it does
+# not read it), so that `snakemake figures/<figure>.pdf` also judges the figure's claims.
 
 
 for fig in FIGURES:
@@ -31,6 +32,7 @@ for fig in FIGURES:
         localrule: True
         input:
             code=code(f"figures/{fig.name}/plot.py", "core/plotting.py"),
+            claims=fig.result("claims.json"),
             **fig.artifact_paths(config),
             **analysis_tables(fig),
         output:

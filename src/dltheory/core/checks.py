@@ -30,7 +30,7 @@ def selected(config: dict) -> list:
 
 def config_errors(config: dict, root: str | Path) -> list[str]:
     """Everything wrong with ``config`` (merged from every config file), as messages; [] if nothing.
-    ``root``: the repository, whose ``workflow/schemas`` hold the schemas."""
+    ``root``: the repository, whose ``workflow/schemas/config.schema.yaml`` holds the global keys' schema."""
     figure_names = names()
     errors = non_finite(config)
     unknown = sorted(set(config) - set(GLOBAL_KEYS) - set(figure_names))

@@ -1,7 +1,7 @@
 """Parameter grids from the config: ``{min, max, num}`` specs as arrays.
 
 A module of its own so that the training jobs that build their σ_w² grid from it do not import
-(and rerun on edits of) the mean-field code or the figure modules.
+(and rerun on edits of) the mean-field code.
 """
 
 import numpy as np

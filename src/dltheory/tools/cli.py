@@ -66,7 +66,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {error}", file=sys.stderr)
             return 2
         print("wrote:\n  " + "\n  ".join(written))
-        print(f"build it: snakemake figures/{args.name}.pdf results/{args.name}/claims.json --configfile config/smoke.yaml")
+        print(f"build it and see its claims: snakemake figures/{args.name}.pdf --configfile config/smoke.yaml")
+        print(f"  then: python -m dltheory inspect results/{args.name}/claims.json")
         return 0
 
     if args.command == "plan":
