@@ -71,7 +71,7 @@ def code_digest(*modules):
 
 def step_label(step):
     """A compute job's name in logs/ and benchmarks/: the step and its wildcards (train_{dataset})."""
-    return step.name + "".join(f"_{{{w}}}" for w in step.wildcards)
+    return "_".join([step.name, *(f"{{{w}}}" for w in step.wildcards)])
 
 
 def step_params(fig, step):
