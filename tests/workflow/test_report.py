@@ -8,11 +8,12 @@ import re
 import shutil
 import time
 import zipfile
+from pathlib import Path
 
 import pytest
-from helpers import RULES, require_system, snakemake
+from helpers import ROOT, RULES, require_system, snakemake
 
-from dltheory.core.registry import figure
+from dltheory.core.registry import figure as registered
 
 pytestmark = pytest.mark.workflow
 
@@ -29,9 +30,9 @@ CHROMIUM_FLAGS = [  # headless, and no calls home from a machine without network
 ]
 
 
-def caption_title(name: str) -> str:
+def caption_title(caption: Path) -> str:
     """The caption's bold title (or, without one, its first words), as the report renders it."""
-    text = (figure(name).folder / "caption.rst").read_text()
+    text = caption.read_text()
     bold = re.search(r"\*\*(.+?)\*\*", text)
     return bold.group(1) if bold else " ".join(text.split()[:4])
 
@@ -85,7 +86,9 @@ def test_report_shows_every_figure_with_its_caption(browser, report, figure, tmp
     browser.save_screenshot(str(tmp_path / f"{figure}.png"))  # for a human, when the test fails
 
     page = click_until(
-        browser, PNG_ROW + "//a[@iconname='information-circle']", page_with(browser, caption_title(figure).split("{{")[0].strip())
+        browser,
+        PNG_ROW + "//a[@iconname='information-circle']",
+        page_with(browser, caption_title(registered(figure).folder / "caption.rst").split("{{")[0].strip()),
     )
     assert f"figures/{figure}.png" in page and "DESCRIPTION" in page
 
@@ -96,7 +99,9 @@ def test_report_lists_the_scorecard(browser, report):
     open_report(browser, report)
     row = "//tr[td[contains(text(), 'claims.md')]]"
     click_until(browser, "//span[normalize-space(text())='scorecard']", lambda: browser.find_elements(By.XPATH, row))
-    click_until(browser, row + "//a[@iconname='information-circle']", page_with(browser, caption_title("claims")))
+    click_until(
+        browser, row + "//a[@iconname='information-circle']", page_with(browser, caption_title(ROOT / "workflow/report/claims.rst"))
+    )
 
 
 def open_report(browser, report, timeout: float = 30):
