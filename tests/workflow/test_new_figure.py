@@ -61,7 +61,7 @@ def test_a_new_figure_from_the_skeleton_builds_and_passes(tmp_path):
     built = snakemake(repo, "figures/toy.pdf", "--configfile", "config/smoke.yaml", "--cores", "2")  # the figure and its claims
     assert built.returncode == 0, built.stdout + built.stderr
     claims = json.loads((repo / "results/toy/claims.json").read_text())
-    assert [(c["figure"], c["kind"], c["passed"]) for c in claims] == [("toy", "claim", True)]
+    assert [(c["figure"], c["kind"], c["verdict"]) for c in claims] == [("toy", "claim", "pass")]
     assert (repo / "figures/toy.png").stat().st_size > 0
 
 

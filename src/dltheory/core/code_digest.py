@@ -118,13 +118,22 @@ def _direct_imports(root: Path, path: str) -> frozenset[str]:
 
 
 def _module_level(statements):
-    """The statements run on import: the body, and the branches of its if/try/with blocks."""
+    """The statements run on import: the body, and the branches of its if/try/with blocks, except
+    an ``if TYPE_CHECKING:`` body (imports for annotations only: the scorecard's :class:`Claim`
+    named in the contract must not put the scorecard's code into every training job's digest)."""
     for node in statements:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             continue
         yield node
         for field in ("body", "orelse", "finalbody", "handlers"):
-            yield from _module_level(getattr(node, field, []))
+            if not (field == "body" and _is_type_checking(node)):
+                yield from _module_level(getattr(node, field, []))
+
+
+def _is_type_checking(node: ast.stmt) -> bool:
+    """``if TYPE_CHECKING:`` or ``if typing.TYPE_CHECKING:``."""
+    test = getattr(node, "test", None) if isinstance(node, ast.If) else None
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
 
 
 def _module_file(root: Path, parts) -> str | None:

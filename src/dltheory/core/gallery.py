@@ -11,9 +11,11 @@ from dltheory.core.contract import Figure
 
 
 def status(claims: list[Claim]) -> str:
-    """One line: the tally, and the claims that fail, by their statement."""
-    failing = [c.claim for c in claims if c.kind == "claim" and not c.passed]
-    return tally(claims) + (f". Fails: {'; '.join(failing)}" if failing else "")
+    """One line: the tally, then the claims that fail and those left undecided, by their statement."""
+    named = {
+        label: [c.claim for c in claims if c.verdict == verdict] for label, verdict in (("Fails", "fail"), ("Inconclusive", "inconclusive"))
+    }
+    return tally(claims) + "".join(f". {label}: {'; '.join(rows)}" for label, rows in named.items() if rows)
 
 
 def gallery(figures: list[tuple[Figure, list[Claim]]]) -> str:

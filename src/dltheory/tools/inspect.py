@@ -59,7 +59,7 @@ def _npz(path: Path) -> str:
 
 def _json(path: Path) -> str:
     data = json.loads(path.read_text())
-    if isinstance(data, list) and data and isinstance(data[0], dict) and "passed" in data[0]:
+    if isinstance(data, list) and data and isinstance(data[0], dict) and "verdict" in data[0]:
         return f"{path}: {len(data)} claims\n\n" + scorecard([Claim(**c) for c in data])
     if isinstance(data, dict) and "params" in data and "versions" in data:
         return _sidecar(data, path)

@@ -1,5 +1,6 @@
 """Scorecard rows: built by keyword, one builder per kind; a claim has a verdict, a comparison or
-an observation none; claims.json round-trips; the scorecard's table and tally."""
+an observation none; a claim over replicates is judged on its interval; claims.json round-trips;
+the scorecard's table and tally count the three verdicts."""
 
 from dataclasses import replace
 
@@ -7,32 +8,52 @@ import numpy as np
 import pytest
 
 from dltheory.core.claims import Claim, claim, comparison, observation, read_claims, scorecard, tally, write_claims
+from dltheory.core.uncertainty import above, below, mean_interval, near
 
 
 def rows() -> list[Claim]:
     return [
-        replace(claim("x is 1", source="paper, Fig. 1", expected="1 ± 0.1", measured="1.05", passed=True, value=1.05), figure="fig"),
+        replace(claim("x is 1", source="paper, Fig. 1", expected="1 ± 0.1", measured="1.05", value=1.05, bar=near(1, 0.1)), figure="fig"),
         replace(claim("y < 2", source="paper", expected="< 2", measured="3", passed=np.bool_(False), value=3.0), figure="fig"),
         replace(comparison("z as in the reference", source="their code", expected="0.9", measured="0.91"), figure="fig"),
         replace(observation("w, shown", source="ours", expected="—", measured="4"), figure="fig"),
+        replace(
+            claim("v > 0", source="paper", expected="> 0", measured="0.1", estimate=mean_interval([0.3, -0.1, 0.2, 0.0]), bar=above(0)),
+            figure="fig",
+        ),
     ]
 
 
-def test_the_builders_say_the_kind():
+def test_the_builders_say_the_kind_and_the_verdict():
     made = rows()
-    assert [c.kind for c in made] == ["claim", "claim", "comparison", "observation"]
-    assert [c.passed for c in made] == [True, False, None, None]
-    assert type(made[1].passed) is bool  # numpy's bool_ becomes a plain bool, as JSON writes it
-    assert [c.verdict for c in made] == ["pass", "FAIL", "comparison", "observation"]
+    assert [c.kind for c in made] == ["claim", "claim", "comparison", "observation", "claim"]
+    assert [c.verdict for c in made] == ["pass", "fail", None, None, "inconclusive"]
+    assert [c.passed for c in made] == [True, False, None, None, None]
+    assert [c.label for c in made] == ["pass", "FAIL", "comparison", "observation", "inconclusive"]
+    assert made[0].margin == pytest.approx(0.05)  # 1.05 is 0.05 inside 1 ± 0.1
+    assert made[4].value == pytest.approx(0.1) and made[4].margin == pytest.approx(0.1)
+
+
+def test_a_claim_over_replicates_is_judged_on_its_interval():
+    far = claim("m > 0", source="s", expected="> 0", measured="", estimate=mean_interval([1.0, 1.1, 0.9, 1.0]), bar=above(0))
+    wrong = claim("m < 0", source="s", expected="< 0", measured="", estimate=mean_interval([1.0, 1.1, 0.9, 1.0]), bar=below(0))
+    assert (far.verdict, wrong.verdict) == ("pass", "fail") and far.to_decide is None
+    # mean 0.1, s = 0.18, t(3) = 3.18: half-width 0.29 > 0.1 -> inconclusive; (0.29 / 0.1)^2 * 4 ≈ 34 replicates
+    undecided = rows()[4]
+    assert undecided.to_decide == 34
 
 
 def test_a_claim_needs_a_verdict_and_the_others_have_none():
     with pytest.raises(ValueError, match="verdict"):
-        Claim(claim="x", source="s", expected="1", measured="1", passed=None)
+        Claim(claim="x", source="s", expected="1", measured="1", verdict=None)
     with pytest.raises(ValueError, match="verdict"):
-        Claim(claim="x", source="s", expected="1", measured="1", passed=True, kind="observation")
+        Claim(claim="x", source="s", expected="1", measured="1", verdict="pass", kind="observation")
+    with pytest.raises(ValueError, match="allowed"):
+        Claim(claim="x", source="s", expected="1", measured="1", verdict="maybe")
     with pytest.raises(ValueError, match="kind"):
-        Claim(claim="x", source="s", expected="1", measured="1", passed=None, kind="guess")
+        Claim(claim="x", source="s", expected="1", measured="1", verdict=None, kind="guess")
+    with pytest.raises(ValueError, match="bar"):
+        claim("x", source="s", expected="1", measured="1", estimate=mean_interval([1.0, 2.0]))
 
 
 def test_claims_round_trip_and_scorecard(tmp_path):
@@ -40,9 +61,11 @@ def test_claims_round_trip_and_scorecard(tmp_path):
     write_claims(claims, tmp_path / "claims.json")
     assert read_claims(tmp_path / "claims.json") == claims
     table = scorecard(claims)
-    assert "| `fig` | claim | x is 1 | paper, Fig. 1 | 1 ± 0.1 | 1.05 | **pass** |" in table
-    assert "| `fig` | comparison | z as in the reference | their code | 0.9 | 0.91 | — |" in table
-    assert "**FAIL**" in table and "1 of 2 claims pass; 1 comparison; 1 observation." in table
-    assert tally(claims) == "1 of 2 claims pass; 1 comparison; 1 observation"
+    assert "| `fig` | claim | x is 1 | paper, Fig. 1 | 1 ± 0.1 | 1.05 | — | +0.05 | **pass** |" in table
+    assert "| `fig` | comparison | z as in the reference | their code | 0.9 | 0.91 | — | — | — |" in table
+    assert "| [-0.19, 0.39] (95%, n = 4, t) | +0.1 | **inconclusive** (≈ 34 replicates would decide) |" in table
+    assert "**FAIL**" in table
+    assert tally(claims) == "1 of 3 claims pass, 1 fail, 1 inconclusive; 1 comparison; 1 observation"
+    assert table.endswith(tally(claims) + ".\n")
     piped = scorecard([claim("peak", source="paper", expected="|x − 1| ≤ 0.25", measured="x = 1.1", passed=True)])
     assert "| \\|x − 1\\| ≤ 0.25 |" in piped  # an absolute value must not split the cell

@@ -83,6 +83,19 @@ def test_the_files_of_a_job_follow_its_imports(tmp_path):
     )
 
 
+def test_imports_for_annotations_only_are_not_followed(tmp_path):
+    # `if TYPE_CHECKING:` never runs: what it imports is not code the job runs.
+    write(
+        tmp_path,
+        "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    from dltheory.science.model import f\n\n\ndef first(job):\n    return 1\n",
+    )
+    science = tmp_path / "src/dltheory/science"
+    science.mkdir()
+    (science / "__init__.py").touch()
+    (science / "model.py").write_text("def f():\n    return 1\n")
+    assert not any("science" in path for path in code_files(tmp_path, "run.py", "figures/toy/jobs.py::first"))
+
+
 def test_an_unknown_entry_point_is_an_error(tmp_path):
     write(tmp_path, JOBS)
     with pytest.raises(KeyError, match="third"):

@@ -68,13 +68,44 @@ BARS = bars("depth_accuracy")
 
 def judged(depth_scales, k_true: float, bars=BARS):
     table = synthetic(depth_scales, k_true)
-    return fig.claims({"scores": fig.trainability_table(table, depth_scales), "depth_scales": depth_scales}, bars)
+    return fig.claims({"scores": fig.trainability_table(table, depth_scales), "depth_scales": depth_scales, "tables": table}, bars)
 
 
 def test_claims_pass_and_fail_on_their_bounds(depth_scales):
-    assert [c.passed for c in judged(depth_scales, 6.0)] == [True, True, True, True]
+    assert [c.verdict for c in judged(depth_scales, 6.0)] == ["pass"] * 4
+    assert all(c.estimate is None for c in judged(depth_scales, 6.0))  # one network per cell: no interval
     k_claim = next(c for c in judged(depth_scales, 2.0) if "fitted k" in c.claim)
     assert not k_claim.passed and k_claim.value < 4
     # the same measurement against a k range that excludes it
     k_claim = next(c for c in judged(depth_scales, 6.0, {**BARS, "k_range": [6.5, 7.0]}) if "fitted k" in c.claim)
     assert not k_claim.passed
+
+
+def ridge_table(peak: float, seeds=(-0.1, 0.1)) -> pd.DataFrame:
+    """Seeds whose accuracy curves over σ_w² are parabolas peaking at ``peak`` + offset (every depth
+    alike): the seed-averaged curve peaks at ``peak`` plus the offsets' mean."""
+    sigma_w2 = np.round(np.linspace(1.0, 4.0, 16), 3)
+    rows = [(w, d, s, 0.9 - 0.5 * (w - peak - offset) ** 2) for d in (10, 40, 70) for w in sigma_w2 for s, offset in enumerate(seeds)]
+    w, d, s, acc = map(list, zip(*rows))
+    return pd.DataFrame(
+        {"dataset": "d", "optimizer": "sgd", "sigma_w2": w, "sigma_b2": 0.05, "depth": d, "seed": s, "train_acc": acc, "diverged": False}
+    )
+
+
+def ridge_claim(depth_scales, table):
+    scores = fig.trainability_table(table, depth_scales)
+    return next(c for c in fig.claims({"scores": scores, "depth_scales": depth_scales, "tables": table}, BARS) if "ridge" in c.claim)
+
+
+def test_the_ridge_is_judged_on_its_interval_over_seeds(depth_scales):
+    critical, tolerance = 1.761, BARS["ridge_tolerance"]
+    near_ = ridge_claim(depth_scales, ridge_table(critical + 0.05))
+    assert near_.verdict == "pass" and near_.estimate.n == 96 and len(near_.estimate.replicates) == 2
+    assert near_.estimate.replicates == pytest.approx([critical - 0.05, critical + 0.15], abs=2e-3)  # each seed's own ridge
+    assert ridge_claim(depth_scales, ridge_table(critical + 0.7)).verdict == "fail"
+    # at the bar's edge, a nudge of one seed's curve moves the point estimate across the edge, and
+    # the verdict stays undecided on both sides: it never flips between pass and fail
+    edge = critical + tolerance
+    nudged = [ridge_claim(depth_scales, ridge_table(edge, seeds=(-0.1, 0.1 + shift))) for shift in (-0.02, 0.02)]
+    assert nudged[0].value < edge < nudged[1].value
+    assert [c.verdict for c in nudged] == ["inconclusive", "inconclusive"] and all(c.to_decide for c in nudged)

@@ -38,8 +38,12 @@ def rates(**changes) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def judged(**changes) -> list:
+    return fig.claims({"rates": rates(**changes)}, BARS)
+
+
 def verdicts(**changes) -> dict[str, bool | None]:
-    return {c.claim: c.passed for c in fig.claims({"rates": rates(**changes)}, BARS)}
+    return {c.claim: c.passed for c in judged(**changes)}
 
 
 def failing(**changes) -> list[str]:
@@ -50,6 +54,28 @@ def test_a_run_at_the_theorems_rates_passes_every_claim():
     v = verdicts()
     assert sum(p is True for p in v.values()) == 7 and not failing()
     assert sum(p is None for p in v.values()) == 2  # the limit of distance × ln t, and Adam
+
+
+def test_every_claim_is_a_number_against_its_tolerance_with_its_margin():
+    """Deterministic GD on fixed data: no interval, never inconclusive; the margin's sign is the verdict."""
+    for changes in ({}, {"symmetric_gd_loss_slope": -1.2, "asymmetric_gd_rate_exponent": 0.0, "symmetric_momentum_angle_gap": 3e-3}):
+        rows = [c for c in judged(**changes) if c.kind == "claim"]
+        assert all(c.estimate is None and c.verdict in ("pass", "fail") and c.margin is not None for c in rows)
+        assert all((c.margin >= 0) == (c.verdict == "pass") for c in rows)
+    (slope,) = [c for c in judged(symmetric_gd_loss_slope=-0.98) if "1/t" in c.claim and "GD, symmetric data" in c.claim]
+    assert slope.margin == pytest.approx(BARS["loss_slope_tolerance"] - 0.02) and slope.value == -0.98
+
+
+def test_the_angle_gaps_margin_is_to_the_nearer_of_the_bar_and_the_gap_a_decade_before():
+    bar = BARS["max_angle_gap"]
+    (c,) = [
+        c for c in judged(symmetric_gd_angle_gap=0.2 * bar, symmetric_gd_angle_gap_decade_before=0.5 * bar) if "converges to ŵ" in c.claim
+    ]
+    assert c.margin == pytest.approx(0.3 * bar) and c.verdict == "pass"
+    (c,) = [
+        c for c in judged(symmetric_gd_angle_gap=0.2 * bar, symmetric_gd_angle_gap_decade_before=3 * bar) if "converges to ŵ" in c.claim
+    ]
+    assert c.margin == pytest.approx(0.8 * bar)
 
 
 @pytest.mark.parametrize("dataset", ["symmetric", "asymmetric"])

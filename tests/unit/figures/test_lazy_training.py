@@ -1,5 +1,6 @@
 """lazy_training's claims at their bars (config lazy_training.claims), on made-up measurements:
-power laws of known slope, kernels of known spread, spectra with known zeros."""
+power laws of known slope, kernels of known spread, spectra with known zeros; and the three
+verdicts of the claims judged on an interval over seeds or initializations."""
 
 import numpy as np
 import pandas as pd
@@ -12,16 +13,17 @@ BARS = bars("lazy_training")
 WIDTHS = [64, 256, 1024, 4096]
 
 
-def widths_table(first=-0.5, readout=-0.5, kernel=-0.9, hidden=-1.0, two_hidden=True) -> pd.DataFrame:
-    """Relative changes c · width^slope per layer, 3 seeds that differ by a constant factor (so
-    every seed has the same slope)."""
+def widths_table(first=-0.5, readout=-0.5, kernel=-0.9, hidden=-1.0, two_hidden=True, jitter=0.0, seeds=3) -> pd.DataFrame:
+    """Relative changes c · width^slope per layer for each seed; seed s's slope is off by
+    ``jitter`` · (s − mean seed), so the seeds' mean slope is the one given and their s.d. is
+    ``jitter`` · s.d.(0 … seeds − 1) (0: every seed has the same slope)."""
     rows = []
     for hidden_layers in (1, 2) if two_hidden else (1,):
         slopes = {"0": first, str(hidden_layers): readout, "kernel": kernel} | ({"1": hidden} if hidden_layers == 2 else {})
-        for seed in range(3):
+        for seed in range(seeds):
             for width in WIDTHS:
                 for layer, slope in slopes.items():
-                    change = (1 + 0.1 * seed) * (width / 64.0) ** slope
+                    change = (1 + 0.1 * seed) * (width / 64.0) ** (slope + jitter * (seed - (seeds - 1) / 2))
                     rows.append(
                         {
                             "hidden_layers": hidden_layers,
@@ -35,15 +37,19 @@ def widths_table(first=-0.5, readout=-0.5, kernel=-0.9, hidden=-1.0, two_hidden=
     return pd.DataFrame(rows)
 
 
-def circle(spreads=(0.03, 0.01), moves=(0.1, 0.02)) -> dict:
-    """Θ(x₀, ·) = limit + seed noise of s.d. spreads[w], and moved by moves[w] (relative) in training."""
+def circle(spreads=(0.03, 0.01), moves=(0.1, 0.02), move_jitter=0.0) -> dict:
+    """Θ(x₀, ·) = limit + seed noise of s.d. spreads[w] (the two widths' noise independent), and
+    moved by moves[w] (relative) in training, each init's move off by ``move_jitter`` × N(0, 1)
+    (relative; normalized to mean 0, so the mean move over inits is moves[w])."""
     gamma = np.linspace(-np.pi, np.pi, 21)
     limit = 0.1 + 0.2 * np.exp(-(gamma**2))
     rng = np.random.default_rng(0)
-    noise = rng.normal(size=(10, 21))
-    noise = (noise - noise.mean(0)) / noise.std(0, ddof=1)  # exactly s.d. 1 over seeds at each angle
-    init = np.stack([limit + s * noise for s in spreads])
-    trained = init * (1 + np.array(moves)[:, None, None])
+    noise = rng.normal(size=(2, 10, 21))
+    noise = (noise - noise.mean(1, keepdims=True)) / noise.std(1, ddof=1, keepdims=True)  # exactly s.d. 1 over seeds at each angle
+    init = np.stack([limit + s * z for s, z in zip(spreads, noise)])
+    jitter = rng.normal(size=(2, 10))
+    jitter -= jitter.mean(1, keepdims=True)
+    trained = init * (1 + np.array(moves)[:, None, None] * (1 + move_jitter * jitter)[..., None])
     return {
         "widths": np.array([128, 1024]),
         "gamma": gamma,
@@ -79,12 +85,20 @@ def pl_curves() -> pd.DataFrame:
     return pd.DataFrame({"step": t, "seed": 0, "loss": 0.5**t, "bound": 0.9**t, "width": 64})
 
 
-def alpha_table(slope=-1.0) -> pd.DataFrame:
+def alpha_table(slope=-1.0, jitter=0.0) -> pd.DataFrame:
+    """Displacements c · α^slope for 3 seeds, seed s's slope off by ``jitter`` · (s − 1)."""
     alphas = [1, 10, 100, 1000]
-    return pd.DataFrame([{"alpha": a, "seed": s, "displacement": (1 + 0.1 * s) * a**slope, "loss": 1e-9} for s in range(3) for a in alphas])
+    return pd.DataFrame(
+        [
+            {"alpha": a, "seed": s, "displacement": (1 + 0.1 * s) * a ** (slope + jitter * (s - 1)), "loss": 1e-9}
+            for s in range(3)
+            for a in alphas
+        ]
+    )
 
 
-def verdicts(**parts) -> dict[str, bool | None]:
+def judged(**parts) -> list:
+    """The claims of made-up artifacts: the defaults (every claim passes), with ``parts`` replaced."""
     artifacts = {
         "widths": widths_table(),
         "circle": circle(),
@@ -93,16 +107,26 @@ def verdicts(**parts) -> dict[str, bool | None]:
         "alpha": alpha_table(),
     } | parts
     artifacts["slopes"] = fig.slopes(artifacts["widths"])
-    return {c.claim: c.passed for c in fig.claims(artifacts, BARS)}
+    return fig.claims(artifacts, BARS)
+
+
+def verdicts(**parts) -> dict[str, str | None]:
+    return {c.claim: c.verdict for c in judged(**parts)}
 
 
 def failing(**parts) -> list[str]:
-    return [claim for claim, passed in verdicts(**parts).items() if passed is False]
+    return [claim for claim, verdict in verdicts(**parts).items() if verdict == "fail"]
+
+
+def verdict_of(fragment: str, **parts) -> str:
+    """The verdict of the one claim whose statement holds ``fragment``."""
+    (verdict,) = [v for c, v in verdicts(**parts).items() if fragment in c]
+    return verdict
 
 
 def test_the_theorys_measurements_pass_every_claim():
     v = verdicts()
-    assert sum(p is True for p in v.values()) == 11 and not failing()
+    assert sum(p == "pass" for p in v.values()) == 11 and not failing()
     assert list(v.values()).count(None) == 3  # hidden-to-hidden slope, the infinite-width limit, the PL* bound
 
 
@@ -110,6 +134,45 @@ def test_slopes_are_fitted_per_seed_with_a_confidence_interval():
     table = fig.slopes(widths_table(first=-0.47))
     row = table[(table.hidden_layers == 1) & (table.layer == "0")].iloc[0]
     assert row.slope == pytest.approx(-0.47) and row.ci_low == pytest.approx(-0.47) and row.ci_high == pytest.approx(-0.47)
+    # seeds' slopes -0.49, -0.47, -0.45: mean -0.47 ± t(0.975, 2) · 0.02/√3
+    table = fig.slopes(widths_table(first=-0.47, jitter=0.02))
+    row = table[(table.hidden_layers == 1) & (table.layer == "0")].iloc[0]
+    half = 4.302653 * 0.02 / np.sqrt(3)
+    assert (row.ci_low, row.slope, row.ci_high) == pytest.approx((-0.47 - half, -0.47, -0.47 + half)) and row.seeds == 3
+
+
+def test_a_slope_claim_keeps_each_seeds_slope_and_its_t_interval():
+    (c,) = [c for c in judged(widths=widths_table(first=-0.47, jitter=0.02)) if "first layer" in c.claim and "1 hidden layer," in c.claim]
+    assert c.estimate.method == "t" and c.estimate.n == 3
+    assert c.estimate.replicates == pytest.approx((-0.49, -0.47, -0.45))
+    low, high = BARS["weight_slope"]
+    assert c.margin == pytest.approx(min(-0.47 - low, high + 0.47))
+
+
+@pytest.mark.parametrize(
+    "slope, jitter, verdict",
+    [
+        (-0.5, 0.01, "pass"),  # interval ±0.025 well inside [-0.6, -0.4]
+        (-0.3, 0.01, "fail"),  # wholly above -0.4
+        (-0.7, 0.01, "fail"),  # wholly below -0.6
+        (-0.42, 0.02, "inconclusive"),  # -0.42 ± 0.05 straddles -0.4
+    ],
+)
+def test_weight_slope_verdicts_on_the_interval_over_seeds(slope, jitter, verdict):
+    assert BARS["weight_slope"] == [-0.6, -0.4]  # the cases are placed against these bars
+    first_layer = [c.verdict for c in judged(widths=widths_table(first=slope, jitter=jitter)) if "first layer" in c.claim]
+    assert first_layer == [verdict, verdict]  # one and two hidden layers
+
+
+def test_a_slope_at_the_bars_edge_stays_undecided_when_one_seed_moves():
+    """Seeds whose mean slope sits on the edge -0.4: nudging one seed's slope either way keeps the
+    row inconclusive; it never flips between pass and fail."""
+    for nudge in (-0.005, 0.005):
+        widths = widths_table(first=-0.4, jitter=0.03, two_hidden=False)
+        last = (widths.seed == 2) & (widths.layer == "0")
+        widths.loc[last, "relative_change"] *= (widths.loc[last, "width"] / 64.0) ** nudge
+        (c,) = [c for c in judged(widths=widths) if "first layer" in c.claim]
+        assert c.verdict == "inconclusive" and c.to_decide is not None and c.to_decide > 3
 
 
 @pytest.mark.parametrize("layer", ["first", "readout"])
@@ -127,9 +190,32 @@ def test_kernel_slope_bar_and_hidden_to_hidden_is_never_judged():
     assert not failing(widths=widths_table(hidden=-0.2)) and not failing(widths=widths_table(hidden=-3.0))
 
 
-def test_circle_claims():
-    assert failing(circle=circle(spreads=(0.01, 0.011))) == [next(c for c in verdicts() if "varies less" in c)]
-    assert failing(circle=circle(moves=(0.02, 0.021))) == [next(c for c in verdicts() if "moves less" in c)]
+@pytest.mark.parametrize(
+    "spreads, verdict",
+    [((0.03, 0.01), "pass"), ((0.01, 0.03), "fail"), ((0.01, 0.0105), "inconclusive")],
+)
+def test_spread_at_initialization_is_judged_on_a_bootstrap_over_inits(spreads, verdict):
+    """The ratio wide / narrow of the s.d. over 10 inits: a third (pass), three times (fail), or
+    within the bootstrap's reach of 1 (inconclusive)."""
+    assert verdict_of("varies less", circle=circle(spreads=spreads)) == verdict
+    (c,) = [c for c in judged(circle=circle(spreads=spreads)) if "varies less" in c.claim]
+    assert c.estimate.method == "bootstrap" and c.estimate.n == 20 and c.value == pytest.approx(spreads[1] / spreads[0])
+
+
+@pytest.mark.parametrize(
+    "moves, verdict",
+    [((0.1, 0.02), "pass"), ((0.02, 0.1), "fail"), ((0.1, 0.1), "inconclusive")],
+)
+def test_movement_in_training_is_judged_on_a_bootstrap_over_inits(moves, verdict):
+    """Per-init moves spread by 30% around each width's mean: a ratio 0.2 passes, 5 fails, 1 is undecided."""
+    (c,) = [c for c in judged(circle=circle(moves=moves, move_jitter=0.3)) if "moves less" in c.claim]
+    assert c.verdict == verdict and c.value == pytest.approx(moves[1] / moves[0])
+    assert len(c.estimate.replicates) == 20  # each init's relative move: the narrow width's, then the wide one's
+
+
+def test_a_move_ratio_near_one_never_flips_between_pass_and_fail():
+    for wide in (0.098, 0.102):
+        assert verdict_of("moves less", circle=circle(moves=(0.1, wide), move_jitter=0.3)) == "inconclusive"
 
 
 def test_zero_eigenvalue_claims():
@@ -146,3 +232,10 @@ def test_alpha_slope_bar():
     assert not failing(alpha=alpha_table(-1 + 0.99 * tol)) and not failing(alpha=alpha_table(-1 - 0.99 * tol))
     (claim,) = failing(alpha=alpha_table(-1 + 1.01 * tol))
     assert "1/α" in claim
+
+
+@pytest.mark.parametrize("slope, verdict", [(-1.0, "pass"), (-1.3, "fail"), (-0.9, "inconclusive")])
+def test_alpha_slope_verdicts_on_the_interval_over_seeds(slope, verdict):
+    """Seeds' slopes ±0.02 around ``slope`` (t interval ±0.05): inside -1 ± 0.1, outside, on its edge."""
+    assert (BARS["alpha_slope"], BARS["alpha_slope_tolerance"]) == (-1.0, 0.1)
+    assert verdict_of("1/α", alpha=alpha_table(slope, jitter=0.02)) == verdict

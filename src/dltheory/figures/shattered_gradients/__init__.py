@@ -20,6 +20,12 @@ NAME = "shattered_gradients"
 SOURCE = "Balduzzi et al. 2017, Fig. 1 (ICML; arXiv 1702.08591)"
 
 
+def gradients_key(net: str, depth: int) -> str:
+    """The panels' key of dy/dx of ``net`` at ``depth`` for every initialization, [inits, grid
+    points]: kept for each (net, depth) of a lag-1 claim, whose interval is a bootstrap over them."""
+    return f"gradients_{net}_{depth}"
+
+
 def check(config: dict) -> None:
     """The Fig. 1 depths within the swept depths, its β among the swept ones, offsets within the grid."""
     sg, errors = config[NAME]["compute"], []

@@ -14,7 +14,18 @@ import torch
 
 from dltheory.core.device import DTYPES
 from dltheory.core.runner import JobRun
-from dltheory.science.shattering import Net, Weights, covariance, depth_sweep, feedforward_nets, lag1, layer_transfer, noise_references
+from dltheory.figures.shattered_gradients import gradients_key
+from dltheory.science.shattering import (
+    Net,
+    Weights,
+    covariance,
+    depth_sweep,
+    feedforward_nets,
+    label,
+    lag1,
+    layer_transfer,
+    noise_references,
+)
 
 
 def feedforward(job: JobRun) -> dict:
@@ -24,10 +35,17 @@ def feedforward(job: JobRun) -> dict:
     seeds = job.seeds(spec)
     width, depth, dtype = spec["width"], spec["feedforward_depth"], DTYPES[spec["dtype"]]
     rows, panels = [], {}
+    deep = spec["figure1"]["feedforward_depth"]
+    claimed = {
+        "feedforward_centre": (1, deep),
+        "feedforward_batch_norm": (deep,),
+        "crelu_random": (depth,),
+    }  # (net, depth) of a lag-1 claim
     for net in feedforward_nets(depth, width):
         # the looks-linear net is checked for exact linearity: float64 whatever the config
         net_rows, grads = depth_sweep(net, seeds, x, torch.float64 if net.looks_linear else dtype)
         rows += net_rows
+        panels |= {gradients_key(label(net), d): grads[d - 1].double().numpy() for d in claimed.get(label(net), ())}
         log(
             f"{net_rows[0]['net']}: lag-1 by depth "
             + " ".join(f"{r['depth']}:{r['lag1']:.3f}" for r in net_rows if r["depth"] in (1, 2, 4, 8, 16, 24, 50))
@@ -85,6 +103,10 @@ def resnet(job: JobRun) -> dict:
         )
         if beta == figure1["resnet_beta"]:
             d = figure1["resnet_depth"]
-            panels = {"resnet_curve": grads[d - 1, 0].double().numpy(), "resnet_covariance": covariance(grads[d - 1].double().numpy())}
+            panels = {
+                "resnet_curve": grads[d - 1, 0].double().numpy(),
+                "resnet_covariance": covariance(grads[d - 1].double().numpy()),
+                gradients_key(label(net), d): grads[d - 1].double().numpy(),
+            }
     panels |= {"resnet_depth": np.array(figure1["resnet_depth"]), "resnet_beta": np.array(figure1["resnet_beta"])}
     return {"lag1_resnet": pd.DataFrame(rows), "panels_resnet": panels}
