@@ -111,8 +111,33 @@ def bootstrap_interval(
     offset_of_row = np.repeat(np.cumsum(sizes) - sizes, sizes)
     positions = offset_of_row + (np.random.default_rng(seed).random((resamples, n)) * size_of_row).astype(int)
     draws = np.array([statistic(order[p]) for p in positions])
-    low, high = np.nanquantile(draws, [0.5 - level / 2, 0.5 + level / 2])
+    quantiles = [0.5 - level / 2, 0.5 + level / 2]
+    # A statistic may be ±inf (a ratio whose denominator vanished in a resample) or NaN (undefined
+    # in a resample: left out). Between two infinite draws of one sign the linear interpolation
+    # is inf − inf: that quantile is the infinity itself, as the nearest draw says.
+    with np.errstate(invalid="ignore"):
+        low, high = np.nanquantile(draws, quantiles)
+        nearest = np.nanquantile(draws, quantiles, method="nearest")
+    low, high = (q if not np.isnan(q) else n for q, n in zip((low, high), nearest))
     return Estimate(statistic(np.arange(n)), low, high, n, "bootstrap", level, tuple(replicates))
+
+
+def bootstrap_rows(statistic: Callable[[np.ndarray], float], values, **options) -> Estimate:
+    """``statistic(values)`` of an array with one row per replicate (``values`` [n, ...]: an
+    image's curves, a draw's curve, a seed's gains), with its percentile bootstrap over the rows
+    (:func:`bootstrap_interval`, ``options`` passed on); the replicates kept are the statistic of
+    each row alone."""
+    values = np.asarray(values)
+    each = [statistic(values[[i]]) for i in range(len(values))]
+    return bootstrap_interval(lambda rows: statistic(values[rows]), len(values), replicates=each, **options)
+
+
+def bootstrap_of_mean(statistic: Callable[[np.ndarray], float], values) -> Estimate | None:
+    """``statistic`` of the mean over replicates (``values`` [n, ...], one row per replicate: a
+    draw's curve over a grid, say), bootstrapped over the rows (:func:`bootstrap_rows`); each
+    replicate's own statistic is kept. None with fewer than 2 replicates: no interval."""
+    values = np.asarray(values)
+    return bootstrap_rows(lambda rows: statistic(rows.mean(axis=0)), values) if len(values) >= 2 else None
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from dltheory.core.uncertainty import (
     above,
     below,
     bootstrap_interval,
+    bootstrap_of_mean,
     mean_interval,
     near,
     replicates_to_decide,
@@ -95,3 +96,17 @@ def test_a_strict_bar_fails_a_tie_and_needs_the_interval_clear_of_it():
 
 def test_only_intervals_that_shrink_like_one_over_root_n_get_a_count():
     assert replicates_to_decide(Estimate(0.3, 0.1, 0.5, 4, "chi2"), below(0.2)) is None
+
+
+def test_a_statistic_of_the_mean_curve_keeps_each_replicates_own():
+    curves = np.array([[1.0, 3.0, 2.0], [1.0, 2.0, 4.0], [2.0, 5.0, 1.0]])  # 3 draws of a curve on 3 grid points
+    e = bootstrap_of_mean(lambda curve: float(np.argmax(curve)), curves)
+    assert e.value == 1.0 and e.replicates == (1.0, 2.0, 1.0) and 1.0 <= e.high <= 2.0
+    assert bootstrap_of_mean(np.mean, curves[:1]) is None  # one replicate: no interval
+
+
+def test_infinite_draws_give_an_infinite_end_not_a_nan():
+    # a ratio whose denominator vanishes in some resamples is +inf there
+    first = np.array([1.0, 0.0, 0.0, 0.0, 0.0, 0.0])
+    e = bootstrap_interval(lambda rows: 1.0 / first[rows].mean() if first[rows].mean() > 0 else np.inf, len(first))
+    assert e.high == np.inf and not np.isnan(e.low)

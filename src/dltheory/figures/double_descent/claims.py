@@ -17,7 +17,6 @@ Replicates and intervals (95%, :data:`~dltheory.core.uncertainty.CONFIDENCE`):
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -26,7 +25,7 @@ from scipy.stats import norm
 
 from dltheory.core.claims import Claim, claim, observation
 from dltheory.core.contract import Artifacts
-from dltheory.core.uncertainty import CONFIDENCE, Estimate, above, below, bootstrap_interval, mean_interval, near
+from dltheory.core.uncertainty import CONFIDENCE, Estimate, above, below, bootstrap_of_mean, mean_interval, near
 from dltheory.figures.double_descent import SOURCE, SOURCE_WEAK
 
 METRICS = ("test_error", "test_mse", "norm", "train_mse")
@@ -46,28 +45,13 @@ def draws(table: pd.DataFrame, column: str) -> pd.DataFrame:
     return table.pivot_table(column, "n_features", "seed").sort_index()
 
 
-def over_draws(wide: pd.DataFrame, statistic: Callable[[np.ndarray], float]) -> Estimate | None:
-    """``statistic`` of the mean curve over draws (``wide``: [N, draws]; the statistic gets the
-    curve's values on the grid, ``wide.index``, as an array) with its percentile
-    bootstrap over draws (the draws resampled with replacement, the mean curve recomputed), and
-    each draw's own statistic as the replicates; None with a single draw."""
-    if wide.shape[1] < 2:
-        return None
-    values = wide.to_numpy()
-
-    def of(rows: np.ndarray) -> float:
-        return statistic(values[:, rows].mean(axis=1))
-
-    return bootstrap_interval(of, values.shape[1], replicates=[statistic(values[:, k]) for k in range(values.shape[1])])
-
-
 def peak_location(wide: pd.DataFrame, n: int) -> Estimate | None:
     """argmax over the grid of the mean curve, as N/n: bootstrapped over draws, the ends of the
     interval put on the grid (outwards: a percentile may fall between two grid points), then
     widened by one grid step each (the continuous peak of a curve whose grid argmax is N_k lies
     between N_{k−1} and N_{k+1})."""
     ratios = wide.index.to_numpy() / n
-    e = over_draws(wide, lambda curve: ratios[np.argmax(curve)])
+    e = bootstrap_of_mean(lambda curve: ratios[np.argmax(curve)], wide.to_numpy().T)
     if e is None:
         return None
     low = np.searchsorted(ratios, e.low, side="right") - 1  # the grid point at or below the low end
@@ -139,7 +123,9 @@ def claims(artifacts: Artifacts, bars: dict) -> list[Claim]:
             expected="not claimed: fragile at N = n exactly",
             measured=f"{height:.1f}×",
             value=float(height),
-            estimate=over_draws(loss, lambda curve: curve[loss.index.get_loc(n)] / curve[-1]) if n in loss.index else None,
+            estimate=bootstrap_of_mean(lambda curve: curve[loss.index.get_loc(n)] / curve[-1], loss.to_numpy().T)
+            if n in loss.index
+            else None,
         )
     )
     out += _weak_features_claims(weak, bars)

@@ -8,8 +8,6 @@ per-seed values, a bootstrap over seeds for the ratio of two means.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 import pandas as pd
 
@@ -52,14 +50,11 @@ def gain_fraction(late: np.ndarray, first: np.ndarray) -> float:
 def gain_fraction_interval(late: np.ndarray, first: np.ndarray) -> Estimate:
     """:func:`gain_fraction` with its percentile bootstrap over seeds (a seed's late and first
     gains are resampled together); the replicates are each seed's own ratio."""
-    with np.errstate(invalid="ignore"):  # numpy interpolates between two +inf draws as inf − inf
-        estimate = bootstrap_interval(
-            lambda seeds: gain_fraction(late[seeds], first[seeds]),
-            len(first),
-            replicates=[gain_fraction(late[[i]], first[[i]]) for i in range(len(first))],
-        )
-    # that nan is a quantile among +inf draws (resamples whose first gain is not positive): +inf
-    return replace(estimate, low=np.nan_to_num(estimate.low, nan=np.inf), high=np.nan_to_num(estimate.high, nan=np.inf))
+    return bootstrap_interval(
+        lambda seeds: gain_fraction(late[seeds], first[seeds]),
+        len(first),
+        replicates=[gain_fraction(late[[i]], first[[i]]) for i in range(len(first))],
+    )
 
 
 def estimator_claims(rows: pd.DataFrame, name: str, max_late: float) -> list[Claim]:

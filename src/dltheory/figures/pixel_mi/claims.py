@@ -8,14 +8,12 @@ image's curves (every distance, representation and both directions) are drawn to
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 import pandas as pd
 
 from dltheory.core.claims import Claim, claim
 from dltheory.core.contract import Artifacts
-from dltheory.core.uncertainty import Estimate, above, below, bootstrap_interval
+from dltheory.core.uncertainty import above, below, bootstrap_rows
 from dltheory.figures.pixel_mi import SOURCE
 
 
@@ -58,14 +56,6 @@ def smallest_excess(excess: np.ndarray) -> float:
     return float(np.min(excess.mean(axis=0)))
 
 
-def over_images(statistic: Callable[[np.ndarray], float], values: np.ndarray) -> Estimate:
-    """``statistic(values)`` with its percentile bootstrap over the images (the rows of ``values``);
-    the replicates are the statistic of each image alone."""
-    return bootstrap_interval(
-        lambda images: statistic(values[images]), len(values), replicates=[statistic(values[[i]]) for i in range(len(values))]
-    )
-
-
 def claims(artifacts: Artifacts, bars: dict) -> list[Claim]:
     """Raw-pixel MI falls monotonically with distance; the far MI is a small fraction of the near one
     (``bars['max_far_fraction']``); every plotted estimate clears its shuffled floor by
@@ -78,8 +68,8 @@ def claims(artifacts: Artifacts, bars: dict) -> list[Claim]:
     distances, mi = raw.columns.to_numpy(), raw.to_numpy()
     mean_mi = mi.mean(axis=0)
     rises = [f"{a}→{b}" for a, b, x, y in zip(distances[:-1], distances[1:], mean_mi[:-1], mean_mi[1:]) if y >= x]
-    rise, fraction = over_images(steepest_rise, mi), over_images(far_fraction, mi)
-    floor_excess = over_images(smallest_excess, per_image(table, excess).to_numpy())
+    rise, fraction = bootstrap_rows(steepest_rise, mi), bootstrap_rows(far_fraction, mi)
+    floor_excess = bootstrap_rows(smallest_excess, per_image(table, excess).to_numpy())
     close = table[excess <= margin_bits]
     by_image = ", ".join(f"{name} ({n})" for name, n in close.image.value_counts().items())
     return [

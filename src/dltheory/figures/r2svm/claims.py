@@ -19,16 +19,13 @@ seeded once (``random_state=0``); one run each, judged against the bar with no i
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import replace
-
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from dltheory.core.claims import Claim, claim, observation
 from dltheory.core.contract import Artifacts
-from dltheory.core.uncertainty import CONFIDENCE, Estimate, above, below, bootstrap_interval, mean_interval, within
+from dltheory.core.uncertainty import CONFIDENCE, Estimate, above, below, bootstrap_of_mean, mean_interval, within
 from dltheory.figures.r2svm import SOURCE
 
 METHODS = {"r2svm": "R2SVM (random projection)", "r2svm_fixed": "fixed projection", "r2svm_concatenate": "concatenated scores"}
@@ -91,24 +88,6 @@ def mean_over_draws(values: pd.Series) -> Estimate | None:
     return mean_interval(values.to_numpy()) if len(values) >= 2 else None
 
 
-def mean_curve_statistic(wide: pd.DataFrame, statistic: Callable[[np.ndarray], float]) -> Estimate | None:
-    """``statistic`` of the mean curve over draws (``wide``: [layers, draws]), with its percentile
-    bootstrap over draws: the draws are resampled with replacement and the mean curve recomputed.
-    The replicates are each draw's own statistic (of its own curve). ``statistic`` may return
-    +inf (no gain to speak of): a quantile between two such resamples, NaN in the interpolation,
-    is +inf too."""
-    if wide.shape[1] < 2:
-        return None
-    acc = wide.to_numpy()
-
-    def of(rows: np.ndarray) -> float:
-        return statistic(acc[:, rows].mean(axis=1))
-
-    with np.errstate(invalid="ignore"):  # inf − inf in the quantiles' interpolation
-        e = bootstrap_interval(of, acc.shape[1], replicates=[statistic(acc[:, k]) for k in range(acc.shape[1])])
-    return replace(e, low=np.nan_to_num(e.low, nan=np.inf), high=np.nan_to_num(e.high, nan=np.inf))
-
-
 def sd_over_draws(values: pd.Series, level: float = CONFIDENCE) -> Estimate | None:
     """The s.d. over draws s (ddof = 1) with its chi-square interval: for normal draws
     (n − 1)s²/σ² ~ χ²_{n−1}, so σ ∈ [s·√((n − 1)/χ²_{n−1, (1+level)/2}), s·√((n − 1)/χ²_{n−1, (1−level)/2})].
@@ -169,7 +148,7 @@ def real_claims(table: pd.DataFrame, c: pd.DataFrame, dataset: str, bars: dict) 
             source=SOURCE,
             expected="no fall below the running maximum larger than the run-to-run s.d. (mean over layers)",
             measured=f"largest fall {drop * 100:.2f} points (at layer {at}); s.d. {noise * 100:.2f} points",
-            estimate=mean_curve_statistic(acc, lambda a: largest_drop(a)[0]),
+            estimate=bootstrap_of_mean(lambda a: largest_drop(a)[0], acc.to_numpy().T),
             value=drop,
             bar=below(noise),
         ),
@@ -180,7 +159,7 @@ def real_claims(table: pd.DataFrame, c: pd.DataFrame, dataset: str, bars: dict) 
             measured=f"{fraction:.0%} ({late * 100:+.2f} of {total * 100:+.2f} points)"
             if total > 0
             else f"undefined: no gain over layer 1 ({total * 100:+.2f} points)",
-            estimate=mean_curve_statistic(acc, lambda a: late_fraction(a, start, end)),
+            estimate=bootstrap_of_mean(lambda a: late_fraction(a, start, end), acc.to_numpy().T),
             value=fraction,
             bar=below(bars["max_late_fraction"]),
         ),
