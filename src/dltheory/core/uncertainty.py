@@ -119,7 +119,7 @@ def bootstrap_interval(
         low, high = np.nanquantile(draws, quantiles)
         nearest = np.nanquantile(draws, quantiles, method="nearest")
     low, high = (q if not np.isnan(q) else n for q, n in zip((low, high), nearest))
-    return Estimate(statistic(np.arange(n)), low, high, n, "bootstrap", level, tuple(replicates))
+    return Estimate(statistic(order), low, high, n, "bootstrap", level, tuple(replicates))  # the rows, stratum by stratum
 
 
 def bootstrap_rows(statistic: Callable[[np.ndarray], float], values, **options) -> Estimate:
@@ -132,12 +132,35 @@ def bootstrap_rows(statistic: Callable[[np.ndarray], float], values, **options) 
     return bootstrap_interval(lambda rows: statistic(values[rows]), len(values), replicates=each, **options)
 
 
-def bootstrap_of_mean(statistic: Callable[[np.ndarray], float], values) -> Estimate | None:
-    """``statistic`` of the mean over replicates (``values`` [n, ...], one row per replicate: a
-    draw's curve over a grid, say), bootstrapped over the rows (:func:`bootstrap_rows`); each
-    replicate's own statistic is kept. None with fewer than 2 replicates: no interval."""
-    values = np.asarray(values)
-    return bootstrap_rows(lambda rows: statistic(rows.mean(axis=0)), values) if len(values) >= 2 else None
+def bootstrap_of_mean(statistic: Callable[[np.ndarray], float], values, *, strata=None, replicates=None) -> Estimate | None:
+    """``statistic`` of the mean over replicates, bootstrapped over the replicates.
+
+    ``values`` [n, ...] holds one row per replicate (a draw's curve over a grid, a seed's gains);
+    with ``strata`` (a label per row: the cells of a grid, each with its seeds) the statistic gets
+    the mean of each stratum, [strata, ...] in the sorted order of the labels, else the mean
+    [...]. A resampled mean m* spreads around the mean m with the plug-in variance, (R − 1)/R of
+    the unbiased one for R replicates (half at R = 2); the statistic is given m + √(R/(R−1))·(m* − m),
+    whose spread is the unbiased one (the adjusted bootstrap, Davison & Hinkley 1997, §3.2), so
+    that a few replicates do not make a narrow interval. The replicates kept are the statistic of
+    each row alone (without strata) or ``replicates``. None where a stratum has fewer than 2 rows."""
+    values = np.asarray(values, dtype=float)
+    labels = np.zeros(len(values), dtype=int) if strata is None else np.unique(np.asarray(strata), return_inverse=True)[1].ravel()
+    sizes = np.bincount(labels)
+    if sizes.min() < 2:
+        return None
+    shape = (-1,) + (1,) * (values.ndim - 1)  # sizes broadcast over the trailing axes of a row
+    offsets = np.cumsum(sizes) - sizes
+    mean = np.add.reduceat(values[np.argsort(labels, kind="stable")], offsets, axis=0) / sizes.reshape(shape)
+    stretch = np.sqrt(sizes / (sizes - 1)).reshape(shape)
+
+    def of(rows: np.ndarray) -> float:  # rows come stratum by stratum, each keeping its size
+        resampled = np.add.reduceat(values[rows], offsets, axis=0) / sizes.reshape(shape)
+        adjusted = mean + stretch * (resampled - mean)
+        return statistic(adjusted if strata is not None else adjusted[0])
+
+    if replicates is None:
+        replicates = [statistic(row) for row in values] if strata is None else ()
+    return bootstrap_interval(of, len(values), strata=strata, replicates=replicates)
 
 
 @dataclass(frozen=True)

@@ -110,3 +110,13 @@ def test_infinite_draws_give_an_infinite_end_not_a_nan():
     first = np.array([1.0, 0.0, 0.0, 0.0, 0.0, 0.0])
     e = bootstrap_interval(lambda rows: 1.0 / first[rows].mean() if first[rows].mean() > 0 else np.inf, len(first))
     assert e.high == np.inf and not np.isnan(e.low)
+
+
+def test_the_bootstrap_of_a_mean_has_the_unbiased_spread_at_two_replicates():
+    # two replicates 0 and 1: resampled means 0, 1/2, 1/2, 1 (variance 1/8, the plug-in); adjusted
+    # by √2 their variance is s²/n = 1/4, and the interval's ends are 1/2 ∓ √2/2
+    e = bootstrap_of_mean(lambda mean: float(mean), np.array([0.0, 1.0]))
+    assert (e.low, e.high) == pytest.approx((0.5 - np.sqrt(2) / 2, 0.5 + np.sqrt(2) / 2))
+    # strata: each cell's mean, resampled within the cell, in the sorted order of the labels
+    cells = bootstrap_of_mean(lambda means: float(means[1] - means[0]), np.array([5.0, 5.0, 1.0, 3.0]), strata=[1, 1, 0, 0])
+    assert cells.value == 3.0 and cells.low < 3.0 < cells.high

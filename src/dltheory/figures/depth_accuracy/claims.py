@@ -10,8 +10,9 @@ How we score it (our protocol where the paper gives none):
 * The ridge is the σ_w² where the depth-averaged training accuracy peaks, refined by a parabola
   through the best grid point and its two neighbours (sub-grid: the grid's step is 0.2).
 * Each panel's three scores carry a 95% interval from a bootstrap over the networks: the seeds of
-  every (σ_w², L) cell are drawn with replacement within the cell (their mean's spread stretched
-  to the unbiased variance, as few seeds need), and the scores recomputed. It is
+  every (σ_w², L) cell are drawn with replacement within the cell (the adjusted bootstrap of
+  :func:`~dltheory.core.uncertainty.bootstrap_of_mean`, honest at 2 seeds), and the scores
+  recomputed. It is
   the noise a re-seeded network (or another CPU's rounding, which sends a chaotic training run
   elsewhere) brings. A grid of one network per cell (the paper's scale) has no such interval: its
   scores are judged as they stand, and the scorecard says so.
@@ -25,7 +26,7 @@ import pandas as pd
 from dltheory.core.claims import Claim, claim
 from dltheory.core.contract import Artifacts
 from dltheory.core.data import N_CLASSES
-from dltheory.core.uncertainty import Estimate, above, bootstrap_interval, near, within
+from dltheory.core.uncertainty import Estimate, above, bootstrap_of_mean, near, within
 from dltheory.figures.depth_accuracy import SOURCE
 
 CHANCE = 1.0 / N_CLASSES
@@ -165,22 +166,13 @@ def panel_estimates(panel: pd.DataFrame, slice_: pd.DataFrame) -> dict[str, Esti
     predicted = predicted_trainable(depth, xi)
     flat = acc.reshape(-1)  # rows in (depth, σ_w², seed) order: cell c owns rows c·seeds … c·seeds + seeds − 1
     cells = np.repeat(np.arange(n_depths * n_sigmas), n_seeds)
-    mean = np.nanmean(acc, axis=2)
-    # A cell's resampled mean spreads around its mean with the plug-in variance s²(R−1)/R², too
-    # narrow at R = 2 seeds by a factor 2; stretched by √(R/(R−1)) it has the unbiased one
-    # (the adjusted stratified bootstrap, Davison & Hinkley 1997, §3.2).
-    stretch = np.sqrt(n_seeds / (n_seeds - 1))
+    per_seed = [grid_scores(acc[:, :, seed], depth, sigma_w2, xi) for seed in range(n_seeds)]
 
     def statistic(name):
-        def of(rows):  # bootstrap_interval hands the rows over cell by cell, each cell keeping its size
-            resampled = np.nanmean(flat[rows].reshape(acc.shape), axis=2)
-            return grid_scores(mean + stretch * (resampled - mean), depth, sigma_w2, xi, predicted)[name]
+        return lambda means: grid_scores(means.reshape(n_depths, n_sigmas), depth, sigma_w2, xi, predicted)[name]
 
-        return of
-
-    per_seed = [grid_scores(acc[:, :, seed], depth, sigma_w2, xi) for seed in range(n_seeds)]
     return {
-        name: bootstrap_interval(statistic(name), len(flat), strata=cells, replicates=[s[name] for s in per_seed])
+        name: bootstrap_of_mean(statistic(name), flat, strata=cells, replicates=[s[name] for s in per_seed])
         for name in ("ridge_sigma_w2", "k_fit", "agreement")
     }
 
