@@ -53,9 +53,16 @@ def test_smoke_build_outputs(smoke_build):
     for figure in RULES:  # each figure with its own status line, from this build's claims
         assert f"]({figure}.png)" in gallery and f"../docs/{figure}.md" in gallery
     scorecard = (repo / "figures/claims.md").read_text()
-    assert "| figure | kind | claim | source | expected | measured | verdict |" in scorecard
+    header = "| figure | kind | claim | source | expected | measured | interval | margin | verdict |"
+    assert header in scorecard
     for figure in RULES:
         assert f"| `{figure}` |" in scorecard
+    # the tally counts the rows' own verdicts (the last cell of each claim row)
+    rows = [line for line in scorecard.splitlines() if line.startswith("| `")]
+    verdicts = [row.rsplit("|", 2)[1].strip() for row in rows if row.split(" | ")[1] == "claim"]
+    counts = {v: sum(cell.lower().startswith(f"**{v}**") for cell in verdicts) for v in ("pass", "fail", "inconclusive")}
+    tally = f"{counts['pass']} of {len(verdicts)} claims pass, {counts['fail']} fail, {counts['inconclusive']} inconclusive"
+    assert tally in scorecard and sum(counts.values()) == len(verdicts)
     import pandas as pd
 
     results = repo / "results/phase_diagram"
