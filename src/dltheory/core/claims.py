@@ -186,6 +186,12 @@ def _margin(c: Claim) -> str:
     return "" if c.margin is None else f"{c.margin:+.3g}"
 
 
+def _to_decide(count: int, n: int) -> str:
+    """How many replicates would decide; past 100× the ones measured, the count only says that
+    the estimate sits on the bar's edge, so say that instead of a number nobody will run."""
+    return f"≈ {count} replicates would decide" if count <= 100 * n else f"on the edge: over 100 × {n} replicates would decide"
+
+
 def scorecard(claims: list[Claim]) -> str:
     """A Markdown table: figure, kind, claim, source, expected, measured, the interval (with its
     level, replicates and method), the margin to the bar (positive on the passing side), verdict
@@ -197,7 +203,7 @@ def scorecard(claims: list[Claim]) -> str:
     for c in claims:
         verdict = f"**{c.label}**" if c.kind == "claim" else "—"
         if c.to_decide:
-            verdict += f" (≈ {c.to_decide} replicates would decide)"
+            verdict += f" ({_to_decide(c.to_decide, c.estimate.n)})"
         texts = (c.claim, c.source, c.expected, c.measured, c.interval or "—", _margin(c) or "—")
         lines.append("| " + " | ".join([f"`{c.figure}`", c.kind, *map(_cell, texts), verdict]) + " |")
     lines += ["", tally(claims) + "."]

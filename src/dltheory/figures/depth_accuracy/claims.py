@@ -11,10 +11,9 @@ How we score it (our protocol where the paper gives none):
   through the best grid point and its two neighbours (sub-grid: the grid's step is 0.2).
 * Each panel's three scores carry a 95% interval from a bootstrap over the networks: the seeds of
   every (σ_w², L) cell are drawn with replacement within the cell (the adjusted bootstrap of
-  :func:`~dltheory.core.uncertainty.bootstrap_of_mean`, honest at 2 seeds), and the scores
-  recomputed. It is
-  the noise a re-seeded network (or another CPU's rounding, which sends a chaotic training run
-  elsewhere) brings. A grid of one network per cell (the paper's scale) has no such interval: its
+  :func:`~dltheory.core.uncertainty.bootstrap_of_mean`, whose spread is unbiased even at 2 seeds),
+  and the scores recomputed. It is the noise a re-seeded network (or another CPU's rounding, which
+  sends a chaotic training run elsewhere) brings, as well as 2 seeds a cell can estimate it. A grid of one network per cell (the paper's scale) has no such interval: its
   scores are judged as they stand, and the scorecard says so.
 """
 
