@@ -21,7 +21,15 @@ include: "workflow/rules/common.smk"
 # nothing is built or deleted.
 check_config(config)
 if workflow.is_main_process:
+    check_other_runs()
     check_results()
+
+
+# When the jobs are about to start (not in a dry run): a device this machine lacks, or another live
+# run of this directory, stops the run here; else this run is recorded until it ends
+# (dltheory.core.runs: one run at a time, and no job outlives its run).
+onstart:
+    start_run()
 
 
 # Every figure's compute rules (generated from its declared steps), then its claims and plot rules.

@@ -5,9 +5,16 @@ docs/trust.md ("Bad input") lists the same cases.
 """
 
 import json
+import os
+import re
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
+import psutil
 import pytest
+import torch
 import yaml
 from helpers import snakemake, tree_digest
 
@@ -106,6 +113,11 @@ DAMAGES = {
     ),
     "edited table": ("results/r2svm/layers.csv", lambda b: b.replace(b"0.", b"1.", 1), ["results/r2svm/layers.csv", "changed or damaged"]),
     "empty arrays": ("results/lucky_weights/students.npz", lambda b: b"", ["results/lucky_weights/students.npz", "SHA-256"]),
+    "truncated claims": (
+        "results/phase_diagram/claims.json",
+        lambda b: b[: len(b) // 2],
+        ["results/phase_diagram/claims.json", "SHA-256", "rm results/phase_diagram/claims.json results/phase_diagram/claims.meta.json"],
+    ),
     "broken sidecar": (
         "results/entropy_gain/entropy.meta.json",
         lambda b: b[:-5],
@@ -127,16 +139,66 @@ def test_damaged_artifact_stops_the_build_and_deletes_nothing(built_copy, damage
     assert untouched(built_copy) == before
 
 
-def test_deleting_a_damaged_artifact_as_told_rebuilds_it_identically(built_copy):
-    table, sidecar = built_copy / "results/pixel_mi/mi.csv", built_copy / "results/pixel_mi/mi.meta.json"
-    original = table.read_bytes()
-    table.write_bytes(original[:100])
+@pytest.mark.parametrize("path", ["results/pixel_mi/mi.csv", "results/phase_diagram/claims.json"])
+def test_following_the_repair_hint_rebuilds_the_artifact_identically(built_copy, path):
+    """The hint repeats the run's own --configfile, and running it as printed rebuilds the file
+    (asked for a figure instead, Snakemake would call it up to date with the file missing)."""
+    artifact = built_copy / path
+    original = artifact.read_bytes()
+    artifact.write_bytes(original[:100])
     run = snakemake(built_copy, "figures/all", "--configfile", "config/smoke.yaml", "--cores", "2")
     assert run.returncode != 0
-    assert "&& snakemake results/pixel_mi/mi.csv" in run.stderr
-    table.unlink()
-    sidecar.unlink()
-    for target in ("results/pixel_mi/mi.csv", "figures/all"):
-        run = snakemake(built_copy, target, "--configfile", "config/smoke.yaml", "--cores", "2")
-        assert run.returncode == 0, run.stdout + run.stderr
-    assert table.read_bytes() == original and json.loads(sidecar.read_text())["file"] == "mi.csv"
+    hint = re.search(r"Delete and rebuild: (rm .*)$", run.stderr, flags=re.MULTILINE)
+    assert hint and hint.group(1).endswith(f"&& snakemake {path} --configfile config/smoke.yaml"), run.stderr
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}  # this venv's snakemake
+    followed = subprocess.run(hint.group(1), shell=True, cwd=built_copy, capture_output=True, text=True, env=env)
+    assert followed.returncode == 0, followed.stdout + followed.stderr
+    assert artifact.read_bytes() == original
+    run = snakemake(built_copy, "figures/all", "--configfile", "config/smoke.yaml", "--cores", "2")
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+no_gpu = pytest.mark.skipif(torch.cuda.is_available(), reason="checks a machine without a CUDA device")
+
+
+@no_gpu
+def test_a_device_this_machine_lacks_fails_before_any_job_and_keeps_results(smoke_build):
+    # It used to pass the checks: the torch jobs reran (their device param changed), Snakemake removed
+    # their outputs, and the jobs died on the missing GPU -- propagation.csv and the rest were lost.
+    before = untouched(smoke_build)
+    run = snakemake(smoke_build, "figures/all", "--configfile", "config/smoke.yaml", "--config", "device=cuda", "--cores", "1")
+    fails_cleanly(smoke_build, run, ["device: 'cuda'", "no CUDA device", "nothing was run or deleted", "device=auto"])
+    assert untouched(smoke_build) == before
+
+
+@no_gpu
+def test_auto_and_cpu_are_one_device_here_and_switching_reruns_nothing(smoke_build):
+    run = snakemake(smoke_build, "figures/all", "-n", "--configfile", "config/smoke.yaml", "--config", "device=auto")
+    assert run.returncode == 0 and "Nothing to be done" in run.stdout + run.stderr, run.stdout + run.stderr
+
+
+@pytest.fixture
+def live_run(built_copy):
+    """A live process recorded as a run of ``built_copy`` (as a Snakemake run in progress records itself)."""
+    process = subprocess.Popen(["sleep", "300"])
+    record = {"pid": process.pid, "create_time": psutil.Process(process.pid).create_time(), "command": "snakemake figures/all"}
+    (built_copy / ".snakemake").mkdir(exist_ok=True)
+    (built_copy / ".snakemake/dltheory-run.json").write_text(json.dumps(record))
+    yield process
+    process.kill()
+    process.wait()
+
+
+def test_no_run_and_no_unlock_beside_a_live_run(built_copy, live_run):
+    before = untouched(built_copy)
+    forced = ("figures/all", "--configfile", "config/smoke.yaml", "--forcerun", "phase_diagram_plot", "--cores", "1")
+    run = snakemake(built_copy, *forced)
+    fails_cleanly(built_copy, run, ["another Snakemake run is live", f"pid {live_run.pid}", f"kill {live_run.pid}", "Do not use --unlock"])
+    unlock = snakemake(built_copy, "--unlock", "--configfile", "config/smoke.yaml")
+    fails_cleanly(built_copy, unlock, ["--unlock refused", f"pid {live_run.pid}"])
+    assert untouched(built_copy) == before
+    live_run.kill()  # the run is gone (a hard kill): its record is stale and the next run goes ahead
+    live_run.wait()
+    run = snakemake(built_copy, *forced)
+    assert run.returncode == 0 and "ended without finishing (killed?)" in run.stderr, run.stdout + run.stderr
+    assert not (built_copy / ".snakemake/dltheory-run.json").exists()  # a run that ends removes its record

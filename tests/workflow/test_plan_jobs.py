@@ -7,8 +7,7 @@ from collections import Counter
 import pytest
 from helpers import copy_repo, snakemake
 
-from dltheory.core.checks import selected
-from dltheory.tools.plan import load_config
+from dltheory.core.checks import load_config, selected
 
 pytestmark = pytest.mark.workflow
 

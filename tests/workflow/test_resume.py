@@ -1,5 +1,6 @@
-"""Kill and resume: a training job SIGKILLed mid-way resumes from its checkpoint, not from step 0,
-and ends with exactly the artifacts of an uninterrupted run."""
+"""Kill and resume: Snakemake SIGKILLed mid-way takes its training job with it (the job stops by
+itself, writing nothing); the next run says the lock is stale, and after --unlock the job resumes
+from its checkpoint, not from step 0, and ends with exactly the artifacts of an uninterrupted run."""
 
 import os
 import re
@@ -8,6 +9,7 @@ import subprocess
 import time
 
 import numpy as np
+import psutil
 import pytest
 import yaml
 from helpers import SNAKEMAKE, copy_repo, snakemake
@@ -51,9 +53,8 @@ def test_sigkilled_training_resumes_from_its_checkpoint(repos):
     run = train(uninterrupted)
     assert run.returncode == 0, run.stdout + run.stderr
 
-    # Start the same build, and SIGKILL Snakemake and the training script (one process group)
-    # once the checkpoint has been written 4 times (step 2000 of 8000 or later): no chance to clean
-    # up, as with a node failure. A checkpoint is moved into place whole, so each version seen is
+    # Start the same build, and SIGKILL Snakemake once the checkpoint has been written 4 times
+    # (step 2000 of 8000 or later): no chance to clean up, as with a node failure. A checkpoint is moved into place whole, so each version seen is
     # a complete one.
     checkpoint = killed / "results/.checkpoints/lucky_weights/train/students.pt"
     proc = subprocess.Popen([*SNAKEMAKE, *ARGS], cwd=killed, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
@@ -65,13 +66,22 @@ def test_sigkilled_training_resumes_from_its_checkpoint(repos):
             stat = checkpoint.stat()
             versions.add((stat.st_ino, stat.st_mtime_ns))
         time.sleep(0.02)
-    os.killpg(proc.pid, signal.SIGKILL)
+    jobs = psutil.Process(proc.pid).children(recursive=True)
+    assert jobs, "no job running"
+    os.kill(proc.pid, signal.SIGKILL)  # Snakemake alone, with no chance to stop its job
     proc.wait()
+    _, alive = psutil.wait_procs(jobs, timeout=10)  # the job stops by itself once its Snakemake is gone
+    outlived = [" ".join(p.cmdline()) for p in alive]
+    for p in alive:
+        p.kill()
+    assert not outlived, f"jobs outlived their Snakemake: {outlived}"
     assert not (killed / TARGET).exists()  # artifacts are written atomically at the end
 
     log = killed / "logs/lucky_weights/train.log"
+    assert f"Snakemake (pid {proc.pid}) is gone: this job stops without writing its outputs" in log.read_text()
     rerun = train(killed)  # Snakemake refuses: the killed run left its lock on the working directory
     assert rerun.returncode != 0 and "--unlock" in rerun.stderr, rerun.stderr
+    assert "ended without finishing (killed?)" in rerun.stderr and "that lock is stale" in rerun.stderr  # so --unlock is safe
     assert snakemake(killed, "--unlock", "--configfile", "config/smoke.yaml").returncode == 0
     rerun = train(killed, "--rerun-incomplete")
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr

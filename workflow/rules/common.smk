@@ -1,7 +1,10 @@
 # Helpers shared by the .smk files: the registry of figures, the code a job runs, the params and
 # resources of a compute step, and the checks that run before any job.
+import json
 import os
+import shlex
 import sys
+from pathlib import Path
 
 
 # Rules run the package from this checkout, whether or not it is pip-installed (conda envs
@@ -13,7 +16,8 @@ os.environ.update(
 sys.path.insert(0, os.path.join(workflow.basedir, "src"))
 import dltheory.core.checks
 import dltheory.core.code_digest
-from dltheory.core.artifacts import damaged_artifacts, sidecar_path
+import dltheory.core.runs
+from dltheory.core.artifacts import InputError, damaged_artifacts, sidecar_path
 from dltheory.core.registry import registry
 
 ENV = "../../envs/dltheory.yaml"
@@ -85,13 +89,36 @@ def step_params(fig, step):
 
     params = {"code": code_digest(f"figures/{fig.name}/jobs.py::{step.name}"), "spec": spec}
     if step.device:
-        params["device"] = config["device"]
+        params["device"] = device
     if step.data:
         # the folder and the download switch change no number (files are checksummed): not params
         params["data"] = {k: config["data"][k] for k in ("test_fraction", "split_seed")}
     if step.checkpoints:
         params["checkpoints"] = f"results/.checkpoints/{fig.name}/{step_label(step)}"
     return params
+
+
+def device(wildcards):
+    """A torch job's device param: where the job will run, not how the config names it, so that
+    `auto` and `cpu` on a machine without a GPU are one device and switching between them reruns
+    nothing. Resolved once per process, when the jobs are planned (the executor is known by then):
+    on this machine for a local run; on a cluster the compute node decides, so the param is the
+    config's word. A `cuda` that this machine does not have stays `cuda` here and is refused by
+    check_device() before any job starts."""
+    if "device" not in _RESOLVED:
+        name = config["device"]
+        if workflow.local_exec and name != "cpu":  # a run on the CPU does not pay for importing torch
+            from dltheory.core.device import resolve_device
+
+            try:
+                name = resolve_device(name)
+            except InputError:
+                pass  # no GPU here for `cuda`: check_device() refuses the run before any job
+        _RESOLVED["device"] = name
+    return _RESOLVED["device"]
+
+
+_RESOLVED = {}
 
 
 def step_resources(step):
@@ -124,10 +151,54 @@ def check_config(cfg):
         raise WorkflowError("invalid config (nothing was run or deleted):\n  " + "\n  ".join(e.replace("\n", "\n  ") for e in errors))
 
 
+def user_options():
+    """This run's own --configfile and --config, as a command line: a command that a message
+    suggests repeats them, so that following it rebuilds at the scale the user built."""
+    settings = workflow.config_settings
+    files = [os.path.relpath(f) if Path(f).is_relative_to(Path.cwd()) else str(f) for f in settings.configfiles]
+    values = [f"{key}={value if isinstance(value, str) else json.dumps(value)}" for key, value in settings.config.items()]
+    return shlex.join((["--configfile", *files] if files else []) + (["--config", *values] if values else []))
+
+
 def check_results():
-    """Every artifact under results/ must match the SHA-256 in its sidecar. A damaged one stops the
-    workflow before any job, so that no job reads it and Snakemake deletes nothing that depends on
-    it. Only the main process checks: on a cluster each job re-reads this file while others write."""
-    problems = damaged_artifacts("results")
+    """Every artifact under results/ (claims.json included) must match the SHA-256 in its sidecar.
+    A damaged one stops the workflow before any job, so that no job reads it and Snakemake deletes
+    nothing that depends on it; each message says how to rebuild it, with this run's options. Only
+    the main process checks: on a cluster each job re-reads this file while others write."""
+    problems = damaged_artifacts("results", user_options())
     if problems:
         raise WorkflowError("damaged artifacts (nothing was run or deleted):\n  " + "\n  ".join(problems))
+
+
+def check_other_runs():
+    """Before anything, in the main process: refuse --unlock while another run of this directory
+    is alive (its lock is not stale), and say when the last run was killed (its lock is)."""
+    live = dltheory.core.runs.live_run()
+    if live and "--unlock" in sys.argv:
+        raise WorkflowError("--unlock refused: " + dltheory.core.runs.live_run_message(live))
+    note = None if live else dltheory.core.runs.stale_run_note()
+    if note:
+        print(f"Note: {note}", file=sys.stderr)
+
+
+def check_device():
+    """A local run on a device this machine does not have would start its torch jobs, which would
+    die after Snakemake removed their old outputs: refuse it first."""
+    if workflow.local_exec and config["device"] == "cuda":
+        from dltheory.core.device import resolve_device
+
+        try:
+            resolve_device("cuda")
+        except InputError as error:
+            raise WorkflowError(f"{error} (nothing was run or deleted); e.g. --config device=auto")
+
+
+def start_run():
+    """When the jobs are about to start (onstart; a dry run never gets here): refuse to run beside a
+    live run of this directory, whatever Snakemake's lock says (an --unlock removes it); then
+    record this run, until it ends."""
+    check_device()
+    live = dltheory.core.runs.live_run()
+    if live:
+        raise WorkflowError(dltheory.core.runs.live_run_message(live) + " (nothing was run or deleted)")
+    dltheory.core.runs.record_run()

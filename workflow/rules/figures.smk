@@ -14,8 +14,7 @@ for fig in FIGURES:
             code=code(f"figures/{fig.name}/claims.py"),
             **fig.artifact_paths(config),
         output:
-            claims=fig.result("claims.json"),
-            **with_meta(**analysis_tables(fig)),
+            **with_meta(claims=fig.result("claims.json"), **analysis_tables(fig)),
         params:
             code=code_digest(f"figures/{fig.name}/claims.py"),
             bars=config[fig.name]["claims"],

@@ -117,6 +117,31 @@ def read_arrays(path: str | os.PathLike) -> dict[str, np.ndarray]:
         return {name: data[name] for name in data.files}
 
 
+def write_document(obj: Any, path: str | os.PathLike, meta: dict[str, Any]) -> None:
+    """A JSON document (such as a figure's ``claims.json``) plus its sidecar."""
+    write_json(obj, path)
+    _write_sidecar(path, meta)
+
+
+def read_document(path: str | os.PathLike) -> Any:
+    """The JSON document at ``path``, verified against its sidecar; :class:`ArtifactError` (naming
+    the file and how to rebuild it) if it is damaged or is not JSON."""
+    verify_artifact(path)
+    try:
+        return json.loads(Path(path).read_text())
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ArtifactError(f"{path} is not a JSON document ({error}). {rebuild_hint(path)}") from None
+
+
+def rebuild_hint(*paths: str | os.PathLike, options: str = "") -> str:
+    """How to rebuild damaged artifacts: delete them with their sidecars and ask Snakemake for
+    each by name (asked for a figure instead, Snakemake would call a figure whose artifact is
+    missing up to date). ``options``: the run's own ``--configfile``/``--config``, so that the
+    rebuild is made at the scale the user built."""
+    files = [str(f) for path in paths for f in (path, sidecar_path(path)) if Path(f).exists()]
+    return f"Delete and rebuild: rm {' '.join(files)} && snakemake {' '.join(map(str, paths))}{' ' + options if options else ''}"
+
+
 def sha256(path: str | os.PathLike) -> str:
     with open(path, "rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
@@ -134,35 +159,41 @@ def verify_artifact(path: str | os.PathLike) -> None:
         _check_digest(path, sidecar, _read_sidecar(sidecar))
 
 
-def _check_digest(path: Path, sidecar: Path, meta: dict[str, Any]) -> None:
+def _check_digest(path: Path, sidecar: Path, meta: dict[str, Any], options: str = "") -> None:
     recorded = meta.get("sha256")
     if recorded is not None and sha256(path) != recorded:
         raise ArtifactError(
             f"{path} was changed or damaged after it was written: its SHA-256 is not the one recorded in {sidecar}. "
-            f"Delete both and rebuild them: rm {path} {sidecar} && snakemake {path}"
+            + rebuild_hint(path, options=options)
         )
 
 
-def _read_sidecar(sidecar: Path) -> dict[str, Any]:
+def _read_sidecar(sidecar: Path, options: str = "") -> dict[str, Any]:
+    artifact = sidecar.with_name(sidecar.name.removesuffix(".meta.json"))
     try:
         meta = json.loads(sidecar.read_text())
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ArtifactError(f"{sidecar} cannot be read ({error}). Delete it and its artifact to rebuild them.") from None
+        meta = error
     if not isinstance(meta, dict):
-        raise ArtifactError(f"{sidecar} is not a JSON object. Delete it and its artifact to rebuild them.")
+        what = f"cannot be read ({meta})" if isinstance(meta, Exception) else "is not a JSON object"
+        # the artifact's extension is not in the sidecar's name: name whichever file is there
+        damaged = [p for p in sidecar.parent.glob(f"{artifact.name}.*") if p != sidecar and not p.name.startswith(".")]
+        raise ArtifactError(f"{sidecar} {what}. {rebuild_hint(*(damaged or [sidecar]), options=options)}") from None
     return meta
 
 
-def damaged_artifacts(root: str | os.PathLike) -> list[str]:
+def damaged_artifacts(root: str | os.PathLike, options: str = "") -> list[str]:
     """One message per artifact under ``root`` that does not match its sidecar, or per sidecar that
-    cannot be read. Artifacts that are missing are not listed: Snakemake rebuilds those."""
+    cannot be read, each with the command that rebuilds it (``options``: the run's own
+    ``--configfile``/``--config``). Artifacts that are missing are not listed: Snakemake rebuilds
+    those it needs."""
     problems = []
     for sidecar in sorted(Path(root).rglob("*.meta.json")):
         try:
-            meta = _read_sidecar(sidecar)
+            meta = _read_sidecar(sidecar, options)
             path = sidecar.parent / meta.get("file", "")
             if "file" in meta and path.exists():
-                _check_digest(path, sidecar, meta)
+                _check_digest(path, sidecar, meta, options)
         except ArtifactError as error:
             problems.append(str(error))
     return problems

@@ -23,13 +23,11 @@ Only claims count in the tally: an observation never turns into a failure.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
-from dltheory.core.artifacts import write_json
+from dltheory.core.artifacts import ArtifactError, read_document, rebuild_hint, write_document
 from dltheory.core.uncertainty import VERDICTS, Bar, Estimate, replicates_to_decide, verdict
 
 KINDS = ("claim", "comparison", "observation")
@@ -166,15 +164,22 @@ def observation(
     )
 
 
-def write_claims(claims: list[Claim], path: str | os.PathLike, log=None) -> None:
-    """Write ``claims.json``; with ``log`` (a callable such as ``artifacts.log_to``'s), log each claim's line too."""
+def write_claims(claims: list[Claim], path: str | os.PathLike, meta: dict, log=None) -> None:
+    """Write ``claims.json`` with its sidecar (``meta``: its provenance); with ``log`` (a callable
+    such as ``artifacts.log_to``'s), log each claim's line too."""
     for c in claims if log else ():
         log(c.line)
-    write_json([asdict(c) for c in claims], path)
+    write_document([asdict(c) for c in claims], path, meta)
 
 
 def read_claims(path: str | os.PathLike) -> list[Claim]:
-    return [Claim(**record) for record in json.loads(Path(path).read_text())]
+    """The claims of a ``claims.json``, verified against its sidecar; :class:`ArtifactError` naming
+    the file and how to rebuild it if it is damaged or holds no claims."""
+    records = read_document(path)
+    try:
+        return [Claim(**record) for record in records]
+    except (TypeError, ValueError) as error:
+        raise ArtifactError(f"{path} does not hold a figure's claims ({error}). {rebuild_hint(path)}") from None
 
 
 def _cell(text: str) -> str:

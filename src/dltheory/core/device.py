@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import torch
 
+from dltheory.core.artifacts import InputError
+
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
 
 
@@ -12,7 +14,7 @@ def resolve_device(name: str) -> str:
     if name == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
     if name == "cuda" and not torch.cuda.is_available():
-        raise RuntimeError("config 'device: cuda' but no CUDA device is visible; use 'auto' or 'cpu'")
+        raise InputError("device: 'cuda' but this machine has no CUDA device that torch can use; allowed here: auto (the CPU) or cpu")
     if name not in ("cpu", "cuda"):
-        raise ValueError(f"device {name!r}: allowed auto, cpu, cuda")
+        raise InputError(f"device: {name!r} is not a device; allowed: auto, cpu, cuda")
     return name

@@ -13,6 +13,9 @@
 * ``all_figures``: the scorecard ``figures/claims.md``, the gallery ``figures/gallery.md`` and the
   manifest ``figures/all``.
 
+Every job stops, without writing, if the Snakemake run that started it is gone
+(:func:`dltheory.core.runs.stop_with_snakemake`).
+
 Imports of the concerns happen inside the functions: a job's code digest follows the module-level
 imports of the code it runs, so plotting code is in no compute job's digest.
 """
@@ -32,6 +35,7 @@ import pandas as pd
 from dltheory.core.artifacts import Timer, log_to, provenance, write_arrays, write_table
 from dltheory.core.contract import Artifacts, Figure, seeds_of
 from dltheory.core.registry import figure, registry
+from dltheory.core.runs import stop_with_snakemake
 
 
 @dataclass
@@ -90,6 +94,7 @@ def run(snakemake) -> None:
     """Run the job of ``snakemake.rule`` (see the module docstring)."""
     rule = snakemake.rule
     with log_to(snakemake.log[0]) as log:
+        stop_with_snakemake(log)  # a job never outlives its run (kill -9 of Snakemake)
         if rule == "all_figures":
             collect(snakemake.input, snakemake.output, log)
             return
@@ -170,7 +175,7 @@ def run_claims(fig: Figure, snakemake, log) -> None:
         log(f"{key}:\n{table.to_string(max_rows=40)}")
         write_table(table, snakemake.output[key], provenance({"inputs": list(snakemake.input)}))
     claims = [replace(c, figure=fig.name) for c in fig.claims(artifacts.with_tables(tables), snakemake.params.bars)]
-    write_claims(claims, snakemake.output.claims, log)
+    write_claims(claims, snakemake.output.claims, provenance({"inputs": list(snakemake.input)}), log)
 
 
 def run_plot(fig: Figure, snakemake) -> None:

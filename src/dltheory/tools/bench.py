@@ -77,14 +77,20 @@ def bench_meanfield(n_line: int = 16, sigma_w2=(1.2, 1.5, 2.0, 2.5, 3.0, 4.0), s
 FP32_PEAK_TFLOPS = {"H100 PCIe": 51.2, "H100": 66.9, "H200": 66.9, "A100": 19.5, "L4": 30.3, "T4": 8.1}
 
 
+def _config(path: str | os.PathLike) -> dict:
+    """The config a benchmark times: config/config.yaml overlaid by ``path`` (as ``snakemake
+    --configfile`` would), checked; :class:`~dltheory.core.artifacts.InputError` if it is bad."""
+    from dltheory.core.checks import valid_config
+
+    return valid_config([] if Path(path) == Path("config/config.yaml") else [path])
+
+
 def _fp32_peak(device_name: str) -> float | None:
     return next((peak for card, peak in FP32_PEAK_TFLOPS.items() if card in device_name), None)
 
 
 def bench_ensembles(config: str | os.PathLike = "config/config.yaml", steps: int = 20, device: str = "auto") -> dict:
     """Training throughput on the configured depth_accuracy grid (its ``compute:`` part; first dataset, first optimizer)."""
-    import yaml
-
     from dltheory.core.data import load_dataset
     from dltheory.core.device import DTYPES, resolve_device
     from dltheory.core.grids import grid_axis
@@ -92,7 +98,7 @@ def bench_ensembles(config: str | os.PathLike = "config/config.yaml", steps: int
     from dltheory.engine.depth_training import TrainSpec, _GroupTrainer
     from dltheory.engine.ensembles import group_by_depth, member_grid
 
-    cfg = yaml.safe_load(Path(config).read_text())["depth_accuracy"]["compute"]
+    cfg = _config(config)["depth_accuracy"]["compute"]
     device = resolve_device(device)
     optimizer = cfg["optimizers"][0]
     spec = TrainSpec(optimizer, cfg["lr"][optimizer], steps, cfg["batch_size"], cfg["width"], cfg["dtype"])
@@ -228,12 +234,10 @@ def _report_paper_shapes(r: dict) -> list[str]:
 def bench_information(config: str | os.PathLike = "config/config.yaml") -> dict:
     """MI vs distance on the configured pixel_mi images (raw pixels, horizontal and vertical):
     one ``bincount`` over all distances per image against one ``np.histogram2d`` per distance."""
-    import yaml
-
     from dltheory.core.images import natural_image
     from dltheory.science.mutual_information import distance_grid, mi_vs_distance
 
-    cfg = yaml.safe_load(Path(config).read_text())["pixel_mi"]["compute"]
+    cfg = _config(config)["pixel_mi"]["compute"]
     images = [natural_image(name) for name in cfg["images"]]
     distances, n_bins = distance_grid(cfg["distances"]), cfg["n_bins"]
     directions = ("horizontal", "vertical")
@@ -253,12 +257,10 @@ def bench_double_descent(config: str | os.PathLike = "config/config.yaml") -> di
     """The configured double_descent grid (one draw of the features): :func:`min_norm_path` for
     all N against ``np.linalg.lstsq`` per N, and the largest difference of their coefficients
     relative to the largest coefficient at that N (the threshold N = n included)."""
-    import yaml
-
     from dltheory.core.data import load_dataset
     from dltheory.science.random_features import cosine_features, feature_grid, fourier_directions, median_bandwidth, min_norm_path
 
-    cfg = yaml.safe_load(Path(config).read_text())
+    cfg = _config(config)
     dd, data = cfg["double_descent"]["compute"], cfg["data"]
     d = load_dataset(
         dd["dataset"], data_dir=data["dir"], seed=data["split_seed"], test_fraction=data["test_fraction"], n_train=dd["n_train"]

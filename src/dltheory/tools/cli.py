@@ -5,9 +5,29 @@ from __future__ import annotations
 import argparse
 import sys
 
+EXIT_STATUS = """exit status:
+  0  done
+  2  bad input, nothing run: a wrong path, a file that is not what it should be, a bad config
+     value, an unknown option (the message names the file or key and how to fix it)
+  1  anything else: a bug, reported with its traceback"""
+
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m dltheory", description=__doc__)
+    """Run one command; bad input (:class:`~dltheory.core.artifacts.InputError`) is one ``error:``
+    line on stderr and exit status 2, never a traceback."""
+    from dltheory.core.artifacts import InputError
+
+    try:
+        return _main(argv)
+    except InputError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+def _main(argv: list[str] | None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m dltheory", description=__doc__, epilog=EXIT_STATUS, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     p_inspect = sub.add_parser("inspect", help="print a readable summary of an artifact (CSV, NPZ, JSON)")
     p_inspect.add_argument("paths", nargs="+", metavar="PATH")
@@ -60,11 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "new":
         from dltheory.tools.scaffold import new_figure
 
-        try:
-            written = new_figure(args.name, args.title)
-        except ValueError as error:
-            print(f"error: {error}", file=sys.stderr)
-            return 2
+        written = new_figure(args.name, args.title)
         print("wrote:\n  " + "\n  ".join(written))
         print(f"build it and see its claims: snakemake figures/{args.name}.pdf --configfile config/smoke.yaml")
         print(f"  then: python -m dltheory inspect results/{args.name}/claims.json")
@@ -76,15 +92,10 @@ def main(argv: list[str] | None = None) -> int:
         return plan(args.configfile, args.profile)
 
     if args.command == "inspect":
-        from dltheory.core.artifacts import ArtifactError
         from dltheory.tools.inspect import summarize
 
         for path in args.paths:
-            try:
-                print(summarize(path))
-            except (FileNotFoundError, ValueError, ArtifactError) as error:
-                print(f"error: {error}", file=sys.stderr)
-                return 2
+            print(summarize(path))
         return 0
     from dltheory.tools.bench import run
 

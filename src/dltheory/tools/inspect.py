@@ -3,27 +3,38 @@
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from dltheory.core.artifacts import sidecar_path, verify_artifact
+from dltheory.core.artifacts import InputError, sidecar_path, verify_artifact
 from dltheory.core.claims import Claim, scorecard
+
+READERS = {".csv": "a CSV table", ".npz": "NPZ arrays", ".json": "JSON"}
 
 
 def summarize(path: str | Path) -> str:
+    """The summary of one artifact; :class:`InputError` naming the file and what is wrong with it
+    (missing, a folder, another type, damaged, or not what its extension says)."""
     path = Path(path)
     if not path.exists():
-        raise FileNotFoundError(f"no such artifact: {path}")
+        raise InputError(f"no such artifact: {path} (artifacts are under results/<figure>/)")
+    if path.is_dir():
+        raise InputError(f"{path} is a folder; inspect takes artifact files, e.g. {path}/*.csv")
     kind = {".csv": _csv, ".npz": _npz, ".json": _json}.get(path.suffix)
     if kind is None:
-        raise ValueError(f"{path}: unsupported artifact type {path.suffix!r}; allowed: .csv, .npz, .json")
+        raise InputError(f"{path}: unsupported artifact type {path.suffix!r}; allowed: .csv, .npz, .json")
     verify_artifact(path)
-    text = kind(path)
     sidecar = sidecar_path(path)
-    if path.suffix != ".json" and sidecar.exists():
-        text += "\n" + _sidecar(json.loads(sidecar.read_text()), sidecar)
+    try:
+        text = kind(path)
+        if path.suffix != ".json" and sidecar.exists():
+            text += "\n" + _sidecar(json.loads(sidecar.read_text()), sidecar)
+    except (OSError, EOFError, ValueError, TypeError, KeyError, zipfile.BadZipFile) as error:
+        # pandas' and json's parse errors are ValueErrors; np.load raises BadZipFile, EOFError, OSError
+        raise InputError(f"{path} cannot be read as {READERS[path.suffix]} ({error}); is it an artifact of this workflow?") from None
     return text
 
 

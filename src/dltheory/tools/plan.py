@@ -26,24 +26,16 @@ MEMORY_MARGIN = 1.25  # a SLURM memory request below 1.25 x the estimated peak i
 TIME_MARGIN = 1.5  # a SLURM runtime request below 1.5 x the estimated time is flagged
 
 
-def load_config(configfiles: list[str], root: str | Path = ".") -> dict:
-    """config/config.yaml overlaid by ``configfiles`` in order, with Snakemake's recursive merge
-    (``snakemake.utils.update_config``): a later file wins, key by key."""
-    import yaml
-    from snakemake.utils import update_config
-
-    config = yaml.safe_load((Path(root) / "config/config.yaml").read_text())
-    for path in configfiles:
-        update_config(config, yaml.safe_load(Path(path).read_text()) or {})
-    return config
-
-
 def slurm_requests(profile: str | Path) -> Callable[[str], tuple[float | None, float | None]]:
     """rule -> (mem_mb, runtime in minutes) that the profile's ``config.yaml`` requests for it:
     its ``set-resources`` entry, else ``default-resources`` (None where neither gives one)."""
-    import yaml
 
-    settings = yaml.safe_load((Path(profile) / "config.yaml").read_text()) or {}
+    from dltheory.core.artifacts import InputError
+    from dltheory.core.checks import read_config_file
+
+    if not (Path(profile) / "config.yaml").is_file():
+        raise InputError(f"--profile {profile}: no Snakemake profile there (a folder with a config.yaml, such as profiles/slurm)")
+    settings = read_config_file(Path(profile) / "config.yaml")
     default = settings.get("default-resources") or {}
     per_rule = settings.get("set-resources") or {}
 
@@ -124,22 +116,15 @@ def _request(value: float | None) -> str:
 
 
 def main(configfiles: list[str], profile: str, root: str | Path = ".", out=print) -> int:
-    """Validate the merged config, probe every compute job, print the table; 2 on a bad config
-    (its messages printed, nothing run), else 0."""
-    from dltheory.core.checks import config_errors
+    """Validate the merged config, probe every compute job, print the table; 0. Bad input (a
+    config, a device this machine lacks, a missing profile) raises
+    :class:`~dltheory.core.artifacts.InputError` before anything runs."""
+    from dltheory.core.checks import valid_config
     from dltheory.core.device import resolve_device
 
     start = time.perf_counter()
-    config = load_config(configfiles, root)
-    errors = config_errors(config, root)
-    if errors:
-        out("invalid config (nothing was run):\n  " + "\n  ".join(e.replace("\n", "\n  ") for e in errors))
-        return 2
-    try:
-        device = resolve_device(config["device"])
-    except RuntimeError as error:
-        out(f"invalid config (nothing was run):\n  device: {error}")
-        return 2
+    config = valid_config(configfiles, root)
+    device = resolve_device(config["device"])
     requests = slurm_requests(Path(root) / profile)  # an absolute profile stays as it is
     rows = plan_rows(config, requests)
     out(f"config: config/config.yaml{''.join(' + ' + f for f in configfiles)}; probes ran on: {device}")

@@ -22,6 +22,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from dltheory.core.artifacts import InputError
+
 NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
 
 INIT = '''\
@@ -324,10 +326,10 @@ def new_figure(name: str, title: str, root: str | Path = ".") -> list[str]:
 
     root = Path(root)
     if not NAME_PATTERN.fullmatch(name):
-        raise ValueError(f"{name!r}: a figure's name is a lower-case Python identifier (letters, digits, _), e.g. random_matrices")
+        raise InputError(f"{name!r}: a figure's name is a lower-case Python identifier (letters, digits, _), e.g. random_matrices")
     taken = [path for path in (f"src/dltheory/figures/{name}", f"docs/{name}.md") if (root / path).exists()]
     if taken:
-        raise ValueError(f"{name!r} exists already: {', '.join(taken)}")
+        raise InputError(f"{name!r} exists already: {', '.join(taken)}")
     order = 10 * (max((fig.order for fig in registry()), default=0) // 10 + 1)
     written = []
     for path, text in files(name, title, order).items():

@@ -52,7 +52,9 @@ def test_inspect_summarizes_every_artifact_type(tmp_path, capsys):
     artifacts.write_table(df, tmp_path / "t.csv", artifacts.provenance({"width": 8}, seeds=list(range(10))))
     np.savez(tmp_path / "a.npz", corr=np.ones((2, 3)))
     write_claims(
-        [replace(claim("x", source="s", expected="1", measured="1", passed=True, value=1.0), figure="fig")], tmp_path / "claims.json"
+        [replace(claim("x", source="s", expected="1", measured="1", passed=True, value=1.0), figure="fig")],
+        tmp_path / "claims.json",
+        {"params": {}},
     )
     text = summarize(tmp_path / "t.csv")
     assert "3 rows x 3 columns" in text and "(1 non-finite)" in text and "0..9 (10 seeds)" in text and '"width": 8' in text

@@ -192,3 +192,29 @@ def test_an_optimizer_without_a_learning_rate_is_refused():
     cfg = config()
     del cfg["depth_accuracy"]["compute"]["lr"]["rmsprop"]
     assert any("depth_accuracy.compute.lr" in e and "rmsprop" in e for e in config_errors(cfg, ROOT))
+
+
+def test_one_pass_reports_every_bad_key_beside_a_nan_or_an_unknown_section():
+    override = {
+        "pixel_mii": {},
+        "phase_diagram": {"compute": {"propagation": {"width": -5, "depth": float("nan")}}},
+        "r2svm": {"compute": {"datasets": ["svhn"]}},
+    }
+    text = "\n".join(config_errors(config(override), ROOT))
+    for fragment in ("pixel_mii: unknown", "propagation.depth: nan", "propagation.width: -5", "r2svm.compute.datasets[0]: 'svhn'"):
+        assert fragment in text, text
+    assert text.count("propagation.depth") == 1  # the NaN once, not again as a type error
+
+
+def test_a_misspelled_key_lists_the_allowed_keys_and_a_short_list_its_length():
+    misspelled = "\n".join(config_errors(config({"depth_accuracy": {"compute": {"lerning_rate": 1}}}), ROOT))
+    assert "'lerning_rate' was unexpected" in misspelled and "allowed keys:" in misspelled and "lr" in misspelled.split("allowed keys:")[1]
+    short = "\n".join(config_errors(config({"depth_accuracy": {"compute": {"depths": []}}}), ROOT))
+    assert "depth_accuracy.compute.depths: [] is too short; allowed: at least 2 items" in short
+
+
+def test_the_cross_key_checks_of_a_valid_section_run_beside_a_bad_one():
+    cfg = config({"phase_diagram": {"compute": {"propagation": {"width": -5}}}})
+    del cfg["depth_accuracy"]["compute"]["lr"]["rmsprop"]  # a cross-key error in another section
+    text = "\n".join(config_errors(cfg, ROOT))
+    assert "propagation.width" in text and "depth_accuracy.compute.lr" in text

@@ -7,6 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from dltheory.core.artifacts import ArtifactError
 from dltheory.core.claims import Claim, claim, comparison, observation, read_claims, scorecard, tally, write_claims
 from dltheory.core.uncertainty import above, below, mean_interval, near
 
@@ -58,7 +59,7 @@ def test_a_claim_needs_a_verdict_and_the_others_have_none():
 
 def test_claims_round_trip_and_scorecard(tmp_path):
     claims = rows()
-    write_claims(claims, tmp_path / "claims.json")
+    write_claims(claims, tmp_path / "claims.json", {"params": {}})
     assert read_claims(tmp_path / "claims.json") == claims
     table = scorecard(claims)
     assert "| `fig` | claim | x is 1 | paper, Fig. 1 | 1 ± 0.1 | 1.05 | — | +0.05 | **pass** |" in table
@@ -78,3 +79,19 @@ def test_a_claim_on_its_bar_edge_gets_no_replicate_count():
     )
     assert edge.verdict == "inconclusive" and edge.to_decide > 400
     assert "on the edge: over 100 × 4 replicates would decide" in scorecard([edge])
+
+
+def test_a_damaged_or_foreign_claims_file_names_itself_and_how_to_rebuild_it(tmp_path):
+    path = tmp_path / "claims.json"
+    write_claims(rows(), path, {"params": {}})
+    path.write_text(path.read_text()[:50])
+    with pytest.raises(ArtifactError, match="SHA-256") as damaged:
+        read_claims(path)
+    assert f"rm {path} {tmp_path / 'claims.meta.json'} && snakemake {path}" in str(damaged.value)
+    foreign = tmp_path / "other.json"
+    foreign.write_text('[{"name": "not a claim"}]')
+    with pytest.raises(ArtifactError, match="does not hold a figure's claims"):
+        read_claims(foreign)
+    foreign.write_text("[{")
+    with pytest.raises(ArtifactError, match="is not a JSON document"):
+        read_claims(foreign)

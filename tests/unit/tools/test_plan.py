@@ -11,6 +11,8 @@ import yaml
 from torch.utils.flop_counter import FlopCounterMode
 
 from dltheory.core import cost
+from dltheory.core.artifacts import InputError
+from dltheory.core.checks import load_config
 from dltheory.core.contract import Job
 from dltheory.figures.depth_accuracy import cost as depth_accuracy
 from dltheory.figures.double_descent import cost as double_descent
@@ -79,7 +81,7 @@ def test_a_later_configfile_wins(tmp_path):
     first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
     first.write_text("device: cpu\nphase_diagram: {compute: {propagation: {width: 64, depth: 7}}}\n")
     second.write_text("phase_diagram: {compute: {propagation: {width: 32}}}\n")
-    config = plan.load_config([str(first), str(second)], ROOT)
+    config = load_config([str(first), str(second)], ROOT)
     propagation = config["phase_diagram"]["compute"]["propagation"]
     assert (propagation["width"], propagation["depth"], propagation["seeds"]) == (32, 7, 32)  # seeds from config/config.yaml
     assert config["device"] == "cpu"
@@ -90,10 +92,10 @@ def test_a_bad_value_prints_the_checks_message_and_runs_nothing(tmp_path, monkey
     bad.write_text("phase_diagram: {compute: {propagation: {sigma_b2: -0.05}}}\n")
     probed = []
     monkeypatch.setattr(plan, "plan_rows", lambda *args: probed.append(args) or [])
-    lines = []
-    assert plan.main([str(bad)], "profiles/slurm", ROOT, out=lines.append) == 2
+    with pytest.raises(InputError) as refused:
+        plan.main([str(bad)], "profiles/slurm", ROOT)
     assert probed == []
-    assert "phase_diagram.compute.propagation.sigma_b2: -0.05 is less than or equal to the minimum of 0" in "\n".join(lines)
+    assert "phase_diagram.compute.propagation.sigma_b2: -0.05 is less than or equal to the minimum of 0" in str(refused.value)
 
 
 def test_the_smoke_plan_runs_end_to_end_and_its_total_is_the_sum_of_its_rows():

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from dltheory.core.artifacts import InputError
 from dltheory.tools.scaffold import CONFIG, files, new_figure
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -47,5 +48,5 @@ def test_the_guides_table_lists_what_the_scaffold_touches(tmp_path):
 @pytest.mark.parametrize("name", ["Bad", "1x", "my-figure", "pixel_mi"])
 def test_a_bad_or_taken_name_is_refused(tmp_path, name):
     (tmp_path / "src/dltheory/figures/pixel_mi").mkdir(parents=True)
-    with pytest.raises(ValueError, match=name):
+    with pytest.raises(InputError, match=name):
         new_figure(name, TITLE, tmp_path)
