@@ -192,9 +192,9 @@ def _margin(c: Claim) -> str:
 
 
 def _to_decide(count: int, n: int) -> str:
-    """How many replicates would decide; past 100× the ones measured, the count only says that
+    """How many replicates would decide; past 1,000× the ones measured, the count only says that
     the estimate sits on the bar's edge, so say that instead of a number nobody will run."""
-    return f"≈ {count} replicates would decide" if count <= 100 * n else f"on the edge: over 100 × {n} replicates would decide"
+    return f"≈ {count} replicates would decide" if count <= 1000 * n else f"on the edge: over 1,000 × {n} replicates would decide"
 
 
 def scorecard(claims: list[Claim]) -> str:

@@ -73,12 +73,12 @@ def test_claims_round_trip_and_scorecard(tmp_path):
 
 
 def test_a_claim_on_its_bar_edge_gets_no_replicate_count():
-    # mean 0.2001 of 4 replicates against a bar at 0.2: (h/m)² ≈ 10⁶, far beyond 100 × 4
+    # mean 0.2001 of 4 replicates against a bar at 0.2: (h/m)² ≈ 10⁶, far beyond 1,000 × 4
     edge = claim(
         "m > 0.2", source="s", expected="> 0.2", measured="", estimate=mean_interval([0.1001, 0.3001, 0.2001, 0.2001]), bar=above(0.2)
     )
-    assert edge.verdict == "inconclusive" and edge.to_decide > 400
-    assert "on the edge: over 100 × 4 replicates would decide" in scorecard([edge])
+    assert edge.verdict == "inconclusive" and edge.to_decide > 4000
+    assert "on the edge: over 1,000 × 4 replicates would decide" in scorecard([edge])
 
 
 def test_a_damaged_or_foreign_claims_file_names_itself_and_how_to_rebuild_it(tmp_path):
