@@ -94,4 +94,3 @@ def test_a_job_stops_without_writing_when_its_snakemake_is_killed(tmp_path):
         process.kill()
     assert not alive and not output.exists()
     assert log.read_text() == f"ERROR: Snakemake (pid {parent.pid}) is gone: this job stops without writing its outputs"
-
