@@ -29,7 +29,8 @@ if workflow.is_main_process:
 # run of this directory, stops the run here; else this run is recorded until it ends
 # (dltheory.core.runs: one run at a time, and no job outlives its run).
 onstart:
-    start_run()
+    if problem := start_problem():
+        raise WorkflowError(problem)
 
 
 # Every figure's compute rules (generated from its declared steps), then its claims and plot rules.

@@ -104,7 +104,7 @@ def device(wildcards):
     nothing. Resolved once per process, when the jobs are planned (the executor is known by then):
     on this machine for a local run; on a cluster the compute node decides, so the param is the
     config's word. A `cuda` that this machine does not have stays `cuda` here and is refused by
-    check_device() before any job starts."""
+    device_problem() before any job starts."""
     if "device" not in _RESOLVED:
         name = config["device"]
         if workflow.local_exec and name != "cpu":  # a run on the CPU does not pay for importing torch
@@ -113,7 +113,7 @@ def device(wildcards):
             try:
                 name = resolve_device(name)
             except InputError:
-                pass  # no GPU here for `cuda`: check_device() refuses the run before any job
+                pass  # no GPU here for `cuda`: device_problem() refuses the run before any job
         _RESOLVED["device"] = name
     return _RESOLVED["device"]
 
@@ -181,24 +181,27 @@ def check_other_runs():
         print(f"Note: {note}", file=sys.stderr)
 
 
-def check_device():
-    """A local run on a device this machine does not have would start its torch jobs, which would
-    die after Snakemake removed their old outputs: refuse it first."""
+def device_problem():
+    """Why a local run cannot use the device asked for, or None: a run on a device this machine
+    does not have would start its torch jobs, which would die after Snakemake removed their old
+    outputs."""
     if workflow.local_exec and config["device"] == "cuda":
         from dltheory.core.device import resolve_device
 
         try:
             resolve_device("cuda")
         except InputError as error:
-            raise WorkflowError(f"{error} (nothing was run or deleted); e.g. --config device=auto")
+            return f"{error} (nothing was run or deleted); e.g. --config device=auto"
+    return None
 
 
-def start_run():
-    """When the jobs are about to start (onstart; a dry run never gets here): refuse to run beside a
-    live run of this directory, whatever Snakemake's lock says (an --unlock removes it); then
-    record this run, until it ends."""
-    check_device()
+def start_problem():
+    """When the jobs are about to start (onstart; a dry run never gets here): why this run must not
+    start (a device this machine lacks; another live run of this directory, whatever Snakemake's
+    lock says, since --unlock removes it), or None, and then this run is recorded until it ends."""
+    problem = device_problem()
     live = dltheory.core.runs.live_run()
-    if live:
-        raise WorkflowError(dltheory.core.runs.live_run_message(live) + " (nothing was run or deleted)")
+    if problem or live:
+        return problem or dltheory.core.runs.live_run_message(live) + " (nothing was run or deleted)"
     dltheory.core.runs.record_run()
+    return None
