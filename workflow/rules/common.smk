@@ -157,7 +157,7 @@ def user_options():
     settings = workflow.config_settings
     files = [os.path.relpath(f) if Path(f).is_relative_to(Path.cwd()) else str(f) for f in settings.configfiles]
     values = [f"{key}={value if isinstance(value, str) else json.dumps(value)}" for key, value in settings.config.items()]
-    return shlex.join((["--configfile", *files] if files else []) + (["--config", *values] if values else []))
+    return shlex.join([*(["--configfile", *files] if files else []), *(["--config", *values] if values else [])])
 
 
 def check_results():
@@ -175,7 +175,7 @@ def check_other_runs():
     is alive (its lock is not stale), and say when the last run was killed (its lock is)."""
     live = dltheory.core.runs.live_run()
     if live and "--unlock" in sys.argv:
-        raise WorkflowError("--unlock refused: " + dltheory.core.runs.live_run_message(live))
+        raise WorkflowError(f"--unlock refused: {dltheory.core.runs.live_run_message(live)}")
     note = None if live else dltheory.core.runs.stale_run_note()
     if note:
         print(f"Note: {note}", file=sys.stderr)
@@ -202,6 +202,6 @@ def start_problem():
     problem = device_problem()
     live = dltheory.core.runs.live_run()
     if problem or live:
-        return problem or dltheory.core.runs.live_run_message(live) + " (nothing was run or deleted)"
+        return problem or f"{dltheory.core.runs.live_run_message(live)} (nothing was run or deleted)"
     dltheory.core.runs.record_run()
     return None
