@@ -148,7 +148,7 @@ def check_config(cfg):
     """Before any job: the schemas and every selected figure's cross-key checks (dltheory.core.checks)."""
     errors = dltheory.core.checks.config_errors(cfg, workflow.basedir)
     if errors:
-        raise WorkflowError("invalid config (nothing was run or deleted):\n  " + "\n  ".join(e.replace("\n", "\n  ") for e in errors))
+        raise WorkflowError(dltheory.core.checks.invalid_config(errors))
 
 
 def user_options():

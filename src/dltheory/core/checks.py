@@ -77,8 +77,13 @@ def valid_config(configfiles: list[str | Path], root: str | Path = ".") -> dict:
     config = load_config(configfiles, root)
     errors = config_errors(config, root)
     if errors:
-        raise InputError("invalid config (nothing was run):\n  " + "\n  ".join(e.replace("\n", "\n  ") for e in errors))
+        raise InputError(invalid_config(errors))
     return config
+
+
+def invalid_config(errors: list[str]) -> str:
+    """The one message of a refused config: a header, then each error indented on its own line(s)."""
+    return "invalid config (nothing was run or deleted):\n  " + "\n  ".join(e.replace("\n", "\n  ") for e in errors)
 
 
 def config_errors(config: dict, root: str | Path) -> list[str]:

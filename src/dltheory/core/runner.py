@@ -170,12 +170,13 @@ def run_claims(fig: Figure, snakemake, log) -> None:
     from dltheory.core.claims import write_claims
 
     artifacts = artifacts_of(fig, snakemake, fig.artifact_paths(snakemake.config))
+    meta = provenance({"inputs": list(snakemake.input)})
     tables = fig.analyze(artifacts)
     for key, table in tables.items():
         log(f"{key}:\n{table.to_string(max_rows=40)}")
-        write_table(table, snakemake.output[key], provenance({"inputs": list(snakemake.input)}))
+        write_table(table, snakemake.output[key], meta)
     claims = [replace(c, figure=fig.name) for c in fig.claims(artifacts.with_tables(tables), snakemake.params.bars)]
-    write_claims(claims, snakemake.output.claims, provenance({"inputs": list(snakemake.input)}), log)
+    write_claims(claims, snakemake.output.claims, meta, log)
 
 
 def run_plot(fig: Figure, snakemake) -> None:

@@ -13,8 +13,9 @@ How we score it (our protocol where the paper gives none):
   every (σ_w², L) cell are drawn with replacement within the cell (the adjusted bootstrap of
   :func:`~dltheory.core.uncertainty.bootstrap_of_mean`, whose spread is unbiased even at 2 seeds),
   and the scores recomputed. It is the noise a re-seeded network (or another CPU's rounding, which
-  sends a chaotic training run elsewhere) brings, as well as 2 seeds a cell can estimate it. A grid of one network per cell (the paper's scale) has no such interval: its
-  scores are judged as they stand, and the scorecard says so.
+  sends a chaotic training run elsewhere) brings, as well as 2 seeds a cell can estimate it. A
+  grid of one network per cell (the paper's scale) has no such interval: its scores are judged
+  as they stand, and the scorecard says so.
 """
 
 from __future__ import annotations
