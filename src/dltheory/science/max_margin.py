@@ -16,9 +16,13 @@ grows like ‖ŵ‖ ln t and w(t)/‖w(t)‖ → ŵ/‖ŵ‖, but only as fast a
 allows: the distance ‖w/‖w‖ − ŵ/‖ŵ‖‖ is O(1/ln t) in general, and falls faster when the limit of
 ρ happens to be parallel to ŵ (as on the paper's mirror-symmetric support vectors).
 
+The paper's Figure 1 shows the same for gradient descent with momentum (it gives no formula),
+and its ADAM experiment (the same data with every x₂ multiplied by 20) shows that ADAM's direction
+does not converge to ŵ while GD's and momentum's do.
+
 Here: the datasets (:func:`mirrored_dataset`), the hard-margin direction from a quadratic
 program that never sees a gradient step (:func:`max_margin`), and :func:`train`, which runs
-full-batch GD, heavy-ball momentum and Adam on several datasets at once, recording w(t) and
+full-batch GD, three forms of momentum and Adam on several datasets at once, recording w(t) and
 log L(w(t)) on a log-spaced grid of steps.
 """
 
@@ -30,7 +34,9 @@ import numpy as np
 from scipy.optimize import linprog, minimize, nnls
 from scipy.special import expit, logsumexp
 
-OPTIMIZERS = ("gd", "momentum", "adam")
+OPTIMIZERS = ("gd", "momentum", "momentum_average", "momentum_mean", "adam")
+"""GD; heavy-ball momentum on the summed loss (the literal protocol); its running-average form; heavy
+ball on the mean loss; Adam. :func:`train` documents each update."""
 LOGISTIC_SMOOTHNESS = 0.25  # β: ℓ''(u) = σ(u)σ(−u) ≤ 1/4
 
 
@@ -91,15 +97,17 @@ def max_margin(X: np.ndarray, y: np.ndarray) -> np.ndarray:
     return w_hat
 
 
-def mirrored_dataset(positives, extra_per_class: int, margin: tuple[float, float], spread: float, seed: int):
+def mirrored_dataset(positives, extra_per_class: int, margin: tuple[float, float], spread: float, seed: int, scale=(1.0, 1.0)):
     """The paper's Figure 1 construction: support vectors x_k (y = +1) and −x_k (y = −1), plus
     ``extra_per_class`` random points per class farther from the separator.
 
     The extra points of class y are y (m/‖ŵ_sv‖) u + s v, with u = ŵ_sv/‖ŵ_sv‖ the max-margin
     direction of the support vectors alone, v ⊥ u, m ~ U(margin) (≥ 1: their functional margin
     under ŵ_sv) and s ~ U(−spread, spread) along the separator. Since every extra point has
-    y ŵ_svᵀx ≥ 1, ŵ of the whole set is ŵ_sv. 2-D only. Returns X [n, 2], y [n] (support vectors
-    first: x_1 … x_k, then −x_1 … −x_k, then the extra points of +1, then of −1)."""
+    y ŵ_svᵀx ≥ 1, ŵ of the whole set is ŵ_sv. Last, each coordinate is multiplied by ``scale``
+    (the paper's ADAM experiment: x₂ × 20), which keeps the data separable (w / scale separates
+    them) but moves the max-margin direction, and may change the support vectors. 2-D only. Returns X [n, 2], y [n] (support vectors first:
+    x_1 … x_k, then −x_1 … −x_k, then the extra points of +1, then of −1)."""
     sv = np.asarray(positives, dtype=float)
     sv_X, sv_y = np.vstack([sv, -sv]), np.repeat([1.0, -1.0], len(sv))
     w_sv = max_margin(sv_X, sv_y)
@@ -110,7 +118,7 @@ def mirrored_dataset(positives, extra_per_class: int, margin: tuple[float, float
     m = rng.uniform(*margin, size=2 * extra_per_class)
     s = rng.uniform(-spread, spread, size=2 * extra_per_class)
     extra = sign[:, None] * (m / np.linalg.norm(w_sv))[:, None] * u + s[:, None] * v
-    return np.vstack([sv_X, extra]), np.concatenate([sv_y, sign])
+    return np.vstack([sv_X, extra]) * np.asarray(scale, dtype=float), np.concatenate([sv_y, sign])
 
 
 def residual_limit(X: np.ndarray, y: np.ndarray, w_hat: np.ndarray, step_size: float) -> np.ndarray:
@@ -145,8 +153,13 @@ def smoothness_step_bound(X: np.ndarray) -> float:
 
 
 def step_size(setting: float | str, X: np.ndarray) -> float:
-    """η from the config: ``"inverse_sigma_max"`` (the paper's 1/σ_max(X)) or a number > 0."""
-    return 1.0 / sigma_max(X) if setting == "inverse_sigma_max" else float(setting)
+    """η from the config: ``"inverse_sigma_max"`` (the paper's 1/σ_max(X)), ``"half_step_bound"``
+    (4/σ_max(X)², half the theorem's largest step) or a number > 0."""
+    if setting == "inverse_sigma_max":
+        return 1.0 / sigma_max(X)
+    if setting == "half_step_bound":
+        return smoothness_step_bound(X) / 2
+    return float(setting)
 
 
 def step_grid(steps: int, per_decade: int) -> np.ndarray:
@@ -175,17 +188,26 @@ def train(
     adam_betas: tuple[float, float] = (0.9, 0.999),
     adam_eps: float = 1e-8,
 ) -> Trajectories:
-    """Full-batch GD, heavy-ball momentum and Adam on D datasets at once, each from w = 0.
+    """Full-batch GD, three forms of momentum and Adam (:data:`OPTIMIZERS`) on D datasets at once,
+    each from w = 0.
 
-    Xys: D arrays y_n x_n [n_i, d]; step_sizes: η per dataset, used by all three optimizers;
-    record: the steps t ≥ 1 to record, increasing (the last is the number of steps run).
+    Xys: D arrays y_n x_n [n_i, d]; step_sizes: η per dataset, used by every optimizer;
+    record: the steps t ≥ 1 to record, increasing (the last is the number of steps run). With
+    g = ∇L(w) of the summed loss and γ = ``momentum``:
 
-      GD:        w ← w − η ∇L(w)
-      momentum:  v ← γ v − η ∇L(w);  w ← w + v                      (heavy ball, γ = ``momentum``)
-      Adam:      m ← β₁m + (1−β₁)g;  s ← β₂s + (1−β₂)g²;  w ← w − η m̂/(√ŝ + ε)   (bias-corrected)
+      gd:                w ← w − η g
+      momentum:          v ← γ v − η g;  w ← w + v           (heavy ball; the literal protocol)
+      momentum_average:  v ← γ v + (1−γ) g;  w ← w − η v     (a running average of gradients)
+      momentum_mean:     v ← γ v − η g/n;  w ← w + v         (heavy ball on the mean loss L/n)
+      adam:              m ← β₁m + (1−β₁)g;  s ← β₂s + (1−β₂)g²;  w ← w − η m̂/(√ŝ + ε)   (bias-corrected)
+
+    The paper names "GD with momentum" without a formula; the three forms differ only in the
+    step of a heavy ball (u = −ηv for the running average): η, η(1−γ) and η/n, i.e. long-run
+    steps η/(1−γ) = 10η, η and 10η/n at γ = 0.9. So GD and the momentum forms are one update,
+    u ← γ_k u − c_k η g, w ← w + u, with (γ_k, c_k) = (0, 1), (γ, 1), (γ, 1−γ), (γ, 1/n).
 
     Datasets of fewer samples are padded with x = 0, whose gradient σ(0)·0 is exactly 0, so every
-    step is one batched array operation over [D, K, n, d] and costs the Python loop, ~15 µs, for
+    step is one batched array operation over [D, K, n, d] and costs the Python loop, ~20 µs, for
     any D. The loss is computed afterwards from each dataset's own samples."""
     D, n, d = len(Xys), max(len(Xy) for Xy in Xys), Xys[0].shape[1]
     Xy = np.zeros((D, n, d))
@@ -193,24 +215,28 @@ def train(
         Xy[k, : len(rows)] = rows
     record = np.asarray(record, dtype=np.int64)
     eta = np.asarray(step_sizes, dtype=float)[:, None]  # [D, 1]
-    gamma = np.array([0.0, momentum])[None, :, None]  # [1, 2, 1]: GD is heavy ball with γ = 0
+    balls = len(OPTIMIZERS) - 1  # every optimizer but Adam is a heavy ball
+    gamma = np.array([0.0] + [momentum] * (balls - 1))[None, :, None]  # [1, balls, 1]
+    sizes = np.array([len(rows) for rows in Xys], dtype=float)[:, None]  # [D, 1]
+    factor = np.hstack([np.ones((D, 2)), np.full((D, 1), 1 - momentum), 1 / sizes])  # c_k [D, balls]
+    ball_step = (eta * factor)[:, :, None]  # c_k η [D, balls, 1]
     beta1, beta2 = adam_betas
     w = np.zeros((D, len(OPTIMIZERS), d))
-    velocity = np.zeros((D, 2, d))
+    velocity = np.zeros((D, balls, d))
     first, second = np.zeros((D, d)), np.zeros((D, d))
     out_w = np.empty((D, len(OPTIMIZERS), len(record), d))
     next_record = 0
     for t in range(1, int(record[-1]) + 1):
         grad = -np.einsum("kon,knd->kod", expit(-np.einsum("knd,kod->kon", Xy, w)), Xy)  # [D, K, d]
         velocity *= gamma
-        velocity -= eta[:, :, None] * grad[:, :2]
-        w[:, :2] += velocity
-        g = grad[:, 2]
+        velocity -= ball_step * grad[:, :balls]
+        w[:, :balls] += velocity
+        g = grad[:, balls]
         first *= beta1
         first += (1 - beta1) * g
         second *= beta2
         second += (1 - beta2) * g * g
-        w[:, 2] -= eta * (first / (1 - beta1**t)) / (np.sqrt(second / (1 - beta2**t)) + adam_eps)
+        w[:, balls] -= eta * (first / (1 - beta1**t)) / (np.sqrt(second / (1 - beta2**t)) + adam_eps)
         if t == record[next_record]:
             out_w[:, :, next_record] = w
             next_record += 1

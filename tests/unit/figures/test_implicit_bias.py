@@ -7,6 +7,7 @@ import pytest
 from shipped import bars
 
 from dltheory.figures.implicit_bias import claims as fig
+from dltheory.science.max_margin import OPTIMIZERS
 
 BARS = bars("implicit_bias")
 
@@ -14,8 +15,8 @@ BARS = bars("implicit_bias")
 def rates(**changes) -> pd.DataFrame:
     """A run in which every claim passes; ``changes`` = {"<dataset>_<optimizer>_<column>": value}."""
     rows = []
-    for dataset in ("symmetric", "asymmetric"):
-        for optimizer in ("gd", "momentum", "adam"):
+    for dataset in ("symmetric", "asymmetric", "stretched"):
+        for optimizer in OPTIMIZERS:
             row = {
                 "dataset": dataset,
                 "optimizer": optimizer,
@@ -24,8 +25,10 @@ def rates(**changes) -> pd.DataFrame:
                 "norm_growth": 0.7,
                 "w_hat_norm": 0.7,
                 "norm_growth_ratio": 1.0,
-                "angle_gap": 1e-6,
+                "angle_gap": 0.4 if (dataset, optimizer) == ("stretched", "adam") else 1e-6,
                 "angle_gap_decade_before": 1e-5,
+                "margin_gap": 1e-6,
+                "margin_gap_decade_before": 1e-5,
                 "distance_ln_t": 0.07,
                 "distance_ln_t_change": 0.0,
                 "rate_exponent": 1.0,
@@ -52,13 +55,15 @@ def failing(**changes) -> list[str]:
 
 def test_a_run_at_the_theorems_rates_passes_every_claim():
     v = verdicts()
-    assert sum(p is True for p in v.values()) == 7 and not failing()
-    assert sum(p is None for p in v.values()) == 2  # the limit of distance × ln t, and Adam
+    # GD: 2 rates × 2 datasets, the angle gap, the 1/ln t rate; momentum: 3; ADAM on stretched data: 1
+    assert sum(p is True for p in v.values()) == 10 and not failing()
+    # the limit of distance × ln t, the two other forms of momentum, and Adam on the data of Fig. 1
+    assert sum(p is None for p in v.values()) == 4
 
 
 def test_every_claim_is_a_number_against_its_tolerance_with_its_margin():
     """Deterministic GD on fixed data: no interval, never inconclusive; the margin's sign is the verdict."""
-    for changes in ({}, {"symmetric_gd_loss_slope": -1.2, "asymmetric_gd_rate_exponent": 0.0, "symmetric_momentum_angle_gap": 3e-3}):
+    for changes in ({}, {"symmetric_gd_loss_slope": -1.2, "asymmetric_gd_rate_exponent": 0.0, "symmetric_momentum_rate_exponent": 0.0}):
         rows = [c for c in judged(**changes) if c.kind == "claim"]
         assert all(c.estimate is None and c.verdict in ("pass", "fail") and c.margin is not None for c in rows)
         assert all((c.margin >= 0) == (c.verdict == "pass") for c in rows)
@@ -86,7 +91,7 @@ def test_loss_slope_bar(dataset):
     (claim,) = failing(**{f"{dataset}_gd_loss_slope": -1 + 1.01 * tol})
     assert "1/t" in claim and dataset in claim
     assert failing(**{f"{dataset}_gd_loss_slope": -1 - 1.01 * tol})
-    assert not failing(**{f"{dataset}_momentum_loss_slope": 0.0})  # momentum's slope is no claim
+    assert not failing(**{f"{dataset}_momentum_average_loss_slope": 0.0})  # the other forms are observations
 
 
 @pytest.mark.parametrize("dataset", ["symmetric", "asymmetric"])
@@ -106,12 +111,30 @@ def test_angle_gap_must_fall_and_end_below_the_bar_on_the_symmetric_data():
     assert not failing(asymmetric_gd_angle_gap=1e-3)  # the 1/ln t data: no bar on the gap itself
 
 
-def test_momentum_angle_gap_bar():
-    bar = BARS["max_angle_gap"]
-    assert not failing(symmetric_momentum_angle_gap=0.99 * bar)
-    (claim,) = failing(symmetric_momentum_angle_gap=1.01 * bar)
-    assert "momentum" in claim
-    assert not failing(asymmetric_momentum_angle_gap=1.0, symmetric_adam_angle_gap=1.0)
+def test_momentum_claims_are_the_captions_three_statements_on_the_literal_heavy_ball():
+    """A frozen direction (the literal protocol's overshoot): loss slope 0, no growth, p = 0 — three
+    failing claims, each naming the heavy ball; the other two forms are observations only."""
+    frozen = {"symmetric_momentum_loss_slope": 0.0, "symmetric_momentum_norm_growth_ratio": 0.0, "symmetric_momentum_rate_exponent": 0.0}
+    rows = failing(**frozen)
+    assert len(rows) == 3 and all("heavy ball" in c for c in rows)
+    assert {"1/t" in c for c in rows} == {True, False} and any("gaps go to zero" in c for c in rows)
+    assert not failing(**{k.replace("momentum", form): v for k, v in frozen.items() for form in ("momentum_average", "momentum_mean")})
+    assert not failing(**{k.replace("symmetric", "asymmetric"): v for k, v in frozen.items()})  # the caption's data only
+
+
+def test_gaps_go_to_zero_bar():
+    p_min = BARS["min_rate_exponent"]
+    assert not failing(symmetric_momentum_rate_exponent=1.01 * p_min)
+    (claim,) = failing(symmetric_momentum_rate_exponent=0.99 * p_min)
+    assert "gaps go to zero" in claim
+
+
+def test_adam_claim_needs_its_gap_an_order_of_magnitude_above_every_other_optimizers():
+    ratio = BARS["adam_gap_ratio"]
+    assert not failing(stretched_adam_angle_gap=1.01 * ratio * 1e-3, stretched_momentum_angle_gap=1e-3)
+    (claim,) = failing(stretched_adam_angle_gap=0.99 * ratio * 1e-3, stretched_momentum_mean_angle_gap=1e-3)
+    assert "ADAM does not converge" in claim
+    assert not failing(symmetric_adam_angle_gap=1e-6, asymmetric_adam_angle_gap=1.0)  # Adam elsewhere: observations
 
 
 def test_rate_exponent_bar_separates_one_over_ln_t_from_no_decay_and_one_over_ln_squared():

@@ -1,6 +1,6 @@
 """dltheory.science.max_margin against known answers: the max-margin direction of the paper's support
 vectors, the summed logistic loss's gradient against finite differences, monotone descent below
-the smoothness bound, GD's direction converging to the QP's, the three optimizers against
+the smoothness bound, GD's direction converging to the QP's, the five optimizers against
 PyTorch's, and the limit w̃ of w(t) − ŵ ln t against a long GD run."""
 
 import numpy as np
@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from dltheory.science.max_margin import (
+    OPTIMIZERS,
     NotSeparable,
     angle_gap,
     direction_distance,
@@ -21,6 +22,7 @@ from dltheory.science.max_margin import (
     sigma_max,
     smoothness_step_bound,
     step_grid,
+    step_size,
     train,
 )
 
@@ -108,29 +110,34 @@ def test_gd_direction_converges_to_the_qp_direction_on_a_tiny_problem():
 
 
 def test_batched_optimizers_match_pytorch_and_padding_changes_nothing():
-    """GD, heavy ball and Adam of train() against torch.optim on autograd's gradient of the summed
-    loss (torch's SGD momentum, v ← γv + g, w ← w − ηv, is the heavy ball v' = −ηv); a dataset
-    trained beside a larger one (so padded with x = 0) follows the same path as alone."""
+    """GD, the three forms of momentum and Adam of train() against torch.optim on autograd's
+    gradient: torch's SGD momentum (v ← γv + g, w ← w − ηv) is the heavy ball v' = −ηv; with
+    dampening 1 − γ it is the running average; on the mean loss, heavy ball on the mean. A dataset
+    trained beside a larger one (so padded with x = 0) follows the same path as alone. (torch's
+    dampening leaves the first step undamped, so the running average is written out by hand.)"""
     small = mirrored_dataset(PAPER_SV, 2, (1.5, 2.0), 1.5, seed=0)
     large = mirrored_dataset([(1.0, 0.2), (0.3, 1.0)], 6, (1.5, 2.0), 1.5, seed=0)
     Xys = [y[:, None] * X for X, y in (small, large)]
     etas = [0.1, 0.05]
     record = np.array([1, 7, 50, 300])
     run = train(Xys, etas, record, momentum=0.9, adam_betas=(0.9, 0.999), adam_eps=1e-8)
+    assert OPTIMIZERS == ("gd", "momentum", "momentum_average", "momentum_mean", "adam")
     for k, (Xy, eta) in enumerate(zip(Xys, etas)):
         data = torch.tensor(Xy, dtype=torch.float64)
-        for j, make in enumerate(
+        for j, (make, reduce) in enumerate(
             [
-                lambda p: torch.optim.SGD([p], lr=eta),
-                lambda p: torch.optim.SGD([p], lr=eta, momentum=0.9),
-                lambda p: torch.optim.Adam([p], lr=eta, betas=(0.9, 0.999), eps=1e-8),
+                (lambda p: torch.optim.SGD([p], lr=eta), torch.sum),
+                (lambda p: torch.optim.SGD([p], lr=eta, momentum=0.9), torch.sum),
+                (lambda p: RunningAverage([p], eta, 0.9), torch.sum),
+                (lambda p: torch.optim.SGD([p], lr=eta, momentum=0.9), torch.mean),
+                (lambda p: torch.optim.Adam([p], lr=eta, betas=(0.9, 0.999), eps=1e-8), torch.sum),
             ]
         ):
             w = torch.zeros(2, dtype=torch.float64, requires_grad=True)
             opt, path = make(w), []
             for t in range(1, record[-1] + 1):
                 opt.zero_grad()
-                torch.nn.functional.softplus(-(data @ w)).sum().backward()
+                reduce(torch.nn.functional.softplus(-(data @ w))).backward()
                 opt.step()
                 if t in record:
                     path.append(w.detach().numpy().copy())
@@ -138,6 +145,43 @@ def test_batched_optimizers_match_pytorch_and_padding_changes_nothing():
         np.testing.assert_allclose(run.log_loss[k], np.log(np.logaddexp(0, -(run.w[k] @ Xy.T)).sum(-1)), rtol=1e-12)
     alone = train(Xys[:1], etas[:1], record)
     np.testing.assert_array_equal(alone.w[0], run.w[0])
+
+
+class RunningAverage(torch.optim.Optimizer):
+    """v ← γv + (1 − γ)g, w ← w − ηv, from v = 0."""
+
+    def __init__(self, params, lr, momentum):
+        super().__init__(params, {"lr": lr, "momentum": momentum})
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            for p in group["params"]:
+                v = self.state[p].setdefault("v", torch.zeros_like(p))
+                v.mul_(group["momentum"]).add_(p.grad, alpha=1 - group["momentum"])
+                p.sub_(group["lr"] * v)
+
+
+def test_scaled_dataset_is_the_same_points_stretched_with_its_own_max_margin():
+    """The paper's ADAM data: x₂ × 20, the same points stretched; its ŵ (against a near-hard-margin
+    SVM) is not the unscaled ŵ / scale: stretching moves the max-margin direction."""
+    from sklearn.svm import SVC
+
+    X, y = mirrored_dataset(PAPER_SV, 6, (1.5, 2.0), 1.5, seed=0)
+    Xs, ys = mirrored_dataset(PAPER_SV, 6, (1.5, 2.0), 1.5, seed=0, scale=(1, 20))
+    np.testing.assert_array_equal(Xs, X * [1, 20])
+    np.testing.assert_array_equal(ys, y)
+    svc = SVC(kernel="linear", C=1e8, tol=1e-10).fit(np.vstack([Xs, -Xs]), np.concatenate([ys, -ys]))
+    np.testing.assert_allclose(max_margin(Xs, ys), svc.coef_[0], rtol=1e-5)
+    assert angle_gap(max_margin(Xs, ys), np.array([0.5, 0.5 / 20])) > 0.1
+
+
+def test_step_size_settings():
+    X, _ = mirrored_dataset(PAPER_SV, 6, (1.5, 2.0), 1.5, seed=0)
+    smax = np.linalg.svd(X, compute_uv=False)[0]
+    assert step_size("inverse_sigma_max", X) == pytest.approx(1 / smax)
+    assert step_size("half_step_bound", X) == pytest.approx(4 / smax**2)
+    assert step_size(0.25, X) == 0.25
 
 
 def test_residual_limit_is_where_w_minus_w_hat_ln_t_goes():
@@ -169,3 +213,22 @@ def test_step_grid_is_log_spaced_and_ends_at_the_last_step():
     grid = step_grid(10**6, 20)
     assert grid[0] == 1 and grid[-1] == 10**6 and np.all(np.diff(grid) > 0)
     assert 100 <= len(grid) <= 121
+
+
+def test_the_literal_heavy_ball_freezes_in_80_bit_floats_too():
+    """The paper's data, heavy ball γ = 0.9 on the summed loss at η = 1/σ_max: train() overshoots to
+    ‖w‖ ≈ 20 by t = 100 and its angle gap then stays at 3.2e-3. An independent long-double loop
+    (64-bit mantissa) follows the same path: the freeze is the dynamics, not rounding."""
+    X, y = mirrored_dataset(PAPER_SV, 6, (1.5, 2.0), 1.5, seed=0)
+    w_hat, eta = max_margin(X, y), 1 / sigma_max(X)
+    record = np.array([100, 3000])
+    run = train([y[:, None] * X], [eta], record).w[0, OPTIMIZERS.index("momentum")]
+    Xy, w, v, path = (y[:, None] * X).astype(np.longdouble), np.zeros(2, np.longdouble), np.zeros(2, np.longdouble), []
+    for t in range(1, record[-1] + 1):
+        v = np.longdouble(0.9) * v + np.longdouble(eta) * (1 / (1 + np.exp(Xy @ w))) @ Xy
+        w = w + v
+        if t in record:
+            path.append(w.copy())
+    np.testing.assert_allclose(run, np.array(path, dtype=float), rtol=1e-10)
+    gaps = angle_gap(run, w_hat)
+    assert np.linalg.norm(run[0]) > 19 and gaps[0] == pytest.approx(3.21e-3, rel=0.01) and gaps[1] == pytest.approx(gaps[0], rel=1e-5)

@@ -1,12 +1,13 @@
 """Figure ``implicit_bias``: gradient descent on separable data converges to the max-margin
 direction, but only logarithmically (Soudry et al. 2018, Theorem 3 and Figure 1).
 
-One row per dataset (the paper's mirror-symmetric support vectors; an asymmetric pair), six
-panels: (A) the data, the hard-margin separator (from a QP) and each optimizer's separator at the
+One row per dataset (the paper's mirror-symmetric support vectors; an asymmetric pair; the paper's
+data with x₂ × 20, its ADAM experiment), six panels: (A) the data, the hard-margin separator (from a QP) and each optimizer's separator at the
 last step; (B) ‖w(t)‖ against ln t, whose slope tends to ‖ŵ‖; (C) the summed loss, ∝ 1/t;
 (D) the angle gap 1 − cos∠(w, ŵ); (E) the margin gap; (F) the distance to ŵ's direction times
 ln t, which levels off at ‖P⊥w̃‖/‖ŵ‖ predicted from the QP's dual (the O(1/ln t) rate).
-GD, heavy-ball momentum and Adam, all from w = 0 with the paper's step η = 1/σ_max(X).
+GD, three forms of momentum (the paper gives no formula) and Adam, all from w = 0 with one step η
+per dataset (the paper's η = 1/σ_max(X) on the data of Fig. 1).
 
 Science: :mod:`dltheory.science.max_margin` (the datasets, the QP, the three optimizers, the gaps).
 """
@@ -19,9 +20,16 @@ NAME = "implicit_bias"
 SOURCE = "Soudry et al. 2018, Theorem 3 and Fig. 1 (JMLR 19; arXiv 1710.10345)"
 
 
+def dataset(ds: dict):
+    """X [n, 2], y [n] of one dataset's config entry."""
+    from dltheory.science.max_margin import mirrored_dataset
+
+    return mirrored_dataset(ds["support_vectors"], ds["extra_per_class"], ds["margin"], ds["spread"], ds["seed"], ds["scale"])
+
+
 def check(config: dict) -> None:
     """Each dataset must be separable through the origin, its margin range increasing."""
-    from dltheory.science.max_margin import NotSeparable, mirrored_dataset
+    from dltheory.science.max_margin import NotSeparable
 
     errors = []
     for name, ds in config[NAME]["compute"]["datasets"].items():
@@ -31,7 +39,7 @@ def check(config: dict) -> None:
             errors.append(f"{key}.margin: {ds['margin']} is not a range; allowed: [low, high] with 1 < low <= high")
             continue
         try:
-            mirrored_dataset(ds["support_vectors"], ds["extra_per_class"], ds["margin"], ds["spread"], ds["seed"])
+            dataset(ds)
         except NotSeparable:
             errors.append(
                 f"{key}.support_vectors: {ds['support_vectors']} (label +1) and their mirror images (label -1) are not linearly "

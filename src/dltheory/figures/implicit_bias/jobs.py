@@ -1,14 +1,14 @@
-"""implicit_bias's compute job: GD, momentum and Adam on each dataset from w = 0, with its max-margin ŵ (a QP)."""
+"""implicit_bias's compute job: GD, three forms of momentum and Adam on each dataset from w = 0, with its max-margin ŵ (a QP)."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from dltheory.core.runner import JobRun
+from dltheory.figures.implicit_bias import dataset
 from dltheory.science.max_margin import (
     OPTIMIZERS,
     max_margin,
-    mirrored_dataset,
     residual_limit,
     sigma_max,
     smoothness_step_bound,
@@ -22,8 +22,8 @@ def train(job: JobRun) -> dict:
     spec, log = job.params, job.log
     arrays = {}
     for name, ds in spec["datasets"].items():
-        X, y = mirrored_dataset(ds["support_vectors"], ds["extra_per_class"], ds["margin"], ds["spread"], ds["seed"])
-        w_hat, eta = max_margin(X, y), step_size(spec["step_size"], X)
+        X, y = dataset(ds)
+        w_hat, eta = max_margin(X, y), step_size(ds["step_size"], X)
         arrays |= {
             f"{name}_X": X,
             f"{name}_y": y,
@@ -34,7 +34,7 @@ def train(job: JobRun) -> dict:
         }
         log(
             f"{name}: {len(y)} points, w_hat = {w_hat.round(6).tolist()} (margin {1 / np.linalg.norm(w_hat):.4f}), "
-            f"sigma_max {sigma_max(X):.3f}, step {eta:.4f} (theorem's bound 8/sigma_max^2 = {smoothness_step_bound(X):.4f})"
+            f"sigma_max {sigma_max(X):.3f}, step {eta:.4g} (theorem's bound 8/sigma_max^2 = {smoothness_step_bound(X):.4g})"
         )
     names = list(spec["datasets"])
     record = step_grid(spec["steps"], spec["records_per_decade"])
