@@ -107,11 +107,21 @@ BAD = [
     ({"r2svm": {"claims": {"max_ablation_gap": 0}}}, ["r2svm.claims.max_ablation_gap", "0"]),
     ({"r2svm": {"compute": {"datasets": [], "synthetic": {"datasets": []}}}}, ["r2svm.compute.datasets", "empty"]),
     (
-        {"implicit_bias": {"compute": {"step_size": 0}}},
-        ["implicit_bias.compute.step_size", "0 is not valid", "allowed", "inverse_sigma_max"],
+        {"implicit_bias": {"compute": {"datasets": {"stretched": {"step_size": 0}}}}},
+        ["implicit_bias.compute.datasets.stretched.step_size", "0 is not valid", "allowed", "inverse_sigma_max", "half_step_bound"],
     ),
-    ({"implicit_bias": {"compute": {"step_size": -0.1}}}, ["implicit_bias.compute.step_size", "-0.1"]),
-    ({"implicit_bias": {"compute": {"step_size": "sigma_max"}}}, ["implicit_bias.compute.step_size", "'sigma_max'"]),
+    (
+        {"implicit_bias": {"compute": {"datasets": {"symmetric": {"step_size": -0.1}}}}},
+        ["implicit_bias.compute.datasets.symmetric.step_size", "-0.1"],
+    ),
+    (
+        {"implicit_bias": {"compute": {"datasets": {"symmetric": {"step_size": "sigma_max"}}}}},
+        ["implicit_bias.compute.datasets.symmetric.step_size", "'sigma_max'"],
+    ),
+    (
+        {"implicit_bias": {"compute": {"datasets": {"stretched": {"scale": [1, 0]}}}}},
+        ["implicit_bias.compute.datasets.stretched.scale[1]", "0"],
+    ),
     (
         {"implicit_bias": {"compute": {"datasets": {"asymmetric": {"support_vectors": [[1.0, 0.0], [-1.0, 0.0]]}}}}},
         ["implicit_bias.compute.datasets.asymmetric.support_vectors", "[[1.0, 0.0], [-1.0, 0.0]]", "not linearly separable"],
