@@ -36,6 +36,20 @@ half the units): each feedforward layer multiplies the correlation of the backpr
 δ^l = ∂y/∂a^l at the two inputs by 1/2 (Theorem 1: their covariance is 2^{−L} of the variance);
 each β = 1 resnet block doubles the gradient variance (1 bit) and multiplies that correlation by
 3/4 (Theorem 2). :func:`layer_transfer` measures both layer by layer.
+
+**End to end, on pairs of random inputs.** On the scalar grid no pair of inputs has independent
+patterns in every layer (the agreement of a pair moves from layer to layer), so the theorems'
+end-to-end statements are measured on ``inputs`` = d > 1: P random inputs x_i ~ N(0, I_d), one
+batch, input layer N(0, 2/d) without a bias. :func:`input_gradients` gives ∂y/∂x_i ∈ R^d
+(reverse mode, statistics frozen), :func:`pair_moments` its covariance over the pairs and its
+variance, :func:`pattern_agreement` how often two inputs' patterns agree. Theorem 1: the
+covariance is 2^{−L} of the variance (mean-centred feedforward nets keep the agreement at 1/2 in
+every layer). Theorem 3 (resnets with batch normalization and branch scale β): the variance grows
+as β²(L − 1) + 1 and the correlation falls as 1/(β√L) (an order in β²L, not a constant).
+
+**Autocorrelation** (the paper's Fig. 2): :func:`autocorrelation` generalizes the lag-1
+correlation to every lag k (pairs (i, i + k)); white noise gives 0 at every k ≥ 1, brown noise
+stays near 1, an AR(1) sequence of coefficient ρ gives ρ^k.
 """
 
 from __future__ import annotations
@@ -53,7 +67,8 @@ BN_EPS = 1e-5
 @dataclass(frozen=True)
 class Net:
     """One architecture: ``depth`` layers (blocks) of ``width`` units; ``beta`` scales resnet
-    branches; ``looks_linear`` mirrors CReLU weights."""
+    branches; ``looks_linear`` mirrors CReLU weights; ``inputs``: the input's dimension d (1: the
+    scalar grid; > 1: random vectors, for the theorems end to end)."""
 
     architecture: str
     depth: int
@@ -61,6 +76,7 @@ class Net:
     normalization: str = "centre"
     beta: float = 1.0
     looks_linear: bool = False
+    inputs: int = 1
 
     def __post_init__(self):
         if self.architecture not in ARCHITECTURES or self.normalization not in NORMALIZATIONS:
@@ -69,6 +85,8 @@ class Net:
             )
         if self.architecture == "crelu" and self.width % 2:
             raise ValueError(f"a CReLU layer has width/2 units: width {self.width} must be even")
+        if self.inputs < 1:
+            raise ValueError(f"inputs {self.inputs}: the input's dimension must be >= 1")
 
 
 class Weights:
@@ -77,10 +95,13 @@ class Weights:
     and memory holds one layer at a time ([E, n, k]), not the whole stack (32 initializations of
     200 blocks of 200 × 200 weights would be 1 GB in float32).
 
-    He initialization: the input layer N(0, 2) [E, 1, k] with a bias N(0, 1) [E, 1, k] (so that the
-    first layer's kinks −b/w spread over the grid), layer l N(0, 2/n) [E, n, k], readout N(0, 1/n)
-    [E, n]; k = n, or n/2 pre-activations for CReLU. Looks-linear CReLU: layer l is
-    [V; −V] with V ~ N(0, 1/k) (h ↦ hV keeps the variance), readout [u; −u]."""
+    He initialization: the input layer N(0, 2/d) [E, d, k] (d = ``net.inputs``) with, for the
+    scalar input only, a bias N(0, 1) [E, 1, k] (so that the first layer's kinks −b/w spread over
+    the grid; random vector inputs need none, and a bias common to two inputs would correlate
+    their first-layer pre-activations: 1/3, an agreement of 1 − arccos(1/3)/π ≈ 0.61 instead of
+    1/2), layer l N(0, 2/n) [E, n, k], readout N(0, 1/n) [E, n]; k = n, or n/2 pre-activations
+    for CReLU. Looks-linear CReLU: layer l is [V; −V] with V ~ N(0, 1/k) (h ↦ hV keeps the
+    variance), readout [u; −u]."""
 
     def __init__(self, net: Net, seeds, dtype=torch.float64):
         self.net, self.seeds, self.dtype = net, [int(s) for s in seeds], dtype
@@ -100,9 +121,11 @@ class Weights:
         return self.net.architecture == "crelu" and self.net.looks_linear
 
     def input(self) -> torch.Tensor:
-        return self._normal(0, (1, self.k), np.sqrt(2.0))
+        return self._normal(0, (self.net.inputs, self.k), np.sqrt(2.0 / self.net.inputs))
 
     def input_bias(self) -> torch.Tensor:
+        if self.net.inputs > 1:
+            return torch.zeros(len(self.seeds), 1, self.k, dtype=self.dtype)
         return self._normal(1, (1, self.k), 1.0)
 
     def readout(self) -> torch.Tensor:
@@ -135,10 +158,10 @@ def _normalize(h: torch.Tensor, t: torch.Tensor, normalization: str, frozen=None
 
 def _layer(net: Net, a, t, W, first: bool, x: torch.Tensor, w_in: torch.Tensor, b_in: torch.Tensor, frozen=None):
     """One layer or block: (a, t) -> (a, t, (mask, (mean, 1/σ))), what backpropagation and a rerun
-    with frozen statistics need. The input layer h¹ = x w + b is not normalized: centring it over a
-    symmetric grid would remove b and put every first-layer kink at x = 0."""
+    with frozen statistics need. The input layer h¹ = x w + b (x [E, P, d]) is not normalized:
+    centring it over a symmetric grid would remove b and put every first-layer kink at x = 0."""
     if first:
-        h, th, stats = x * w_in + b_in, w_in.expand(-1, x.shape[1], -1), (torch.zeros_like(w_in), torch.ones_like(w_in))
+        (h, th), stats = _input_layer(x, w_in, b_in), (torch.zeros_like(b_in), torch.ones_like(b_in))
     elif net.architecture == "resnet":
         h, th, stats = _normalize(a, t, net.normalization, frozen)
         mask = h > 0
@@ -151,17 +174,25 @@ def _layer(net: Net, a, t, W, first: bool, x: torch.Tensor, w_in: torch.Tensor, 
     return torch.relu(h), th * mask, (mask, stats)
 
 
+def _input_layer(x: torch.Tensor, w_in: torch.Tensor, b_in: torch.Tensor):
+    """h = x w + b [E, P, k] of the inputs x [E, P, d] and its tangent along (1, …, 1): dh/dx for
+    the scalar input."""
+    return torch.bmm(x, w_in) + b_in, w_in.sum(dim=1, keepdim=True).expand(-1, x.shape[1], -1)
+
+
 @torch.no_grad()
 def forward(weights: Weights, x: torch.Tensor, keep: bool = False, statistics=None):
-    """Run the batch x [P] through every member. Returns dy/dx of the net truncated after each
-    layer [L, E, P] (statistics frozen, see the module docstring), the outputs y [L, E, P], and
-    with ``keep`` the per-layer (mask, (mean, 1/σ)). ``statistics``: the per-layer (mean, 1/σ) of
-    an earlier batch (its records' second items) to use instead of this batch's."""
+    """Run the batch x [P] (scalar inputs) or [P, d] through every member. Returns dy/dx of the
+    net truncated after each layer [L, E, P] (statistics frozen, see the module docstring; for
+    d > 1 the derivative along (1, …, 1), the gradient itself is :func:`input_gradients`'), the
+    outputs y [L, E, P], and with ``keep`` the per-layer (mask, (mean, 1/σ)). ``statistics``: the
+    per-layer (mean, 1/σ) of an earlier batch (its records' second items) to use instead of this
+    batch's."""
     net = weights.net
-    w_in, b_in, v = weights.input(), weights.input_bias(), weights.readout()[:, :, None]  # [E, 1, k] ×2, [E, n, 1]
-    xs = x.to(w_in).view(1, -1, 1).expand(len(weights.seeds), -1, 1)  # [E, P, 1]
+    w_in, b_in, v = weights.input(), weights.input_bias(), weights.readout()[:, :, None]  # [E, d, k], [E, 1, k], [E, n, 1]
+    xs = x.to(w_in).reshape(1, x.shape[0], -1).expand(len(weights.seeds), -1, -1)  # [E, P, d]
     if net.architecture == "resnet":  # a⁰ = x w + b, then the blocks
-        a, t = xs * w_in + b_in, w_in.expand(-1, xs.shape[1], -1).clone()
+        a, t = _input_layer(xs, w_in, b_in)
     else:
         a = t = None
     # The results [L, E, P] are allocated before the loop: small tensors appended layer by layer
@@ -180,22 +211,43 @@ def forward(weights: Weights, x: torch.Tensor, keep: bool = False, statistics=No
     return grads, outputs, records
 
 
+def autocorrelation(g: np.ndarray, lags) -> np.ndarray:
+    """The autocorrelation function of dy/dx along the grid (the paper's Fig. 2 statistic), over
+    initializations: for each lag k, the mean over the pairs (i, i + k) of the Pearson correlation
+    across initializations of g[:, i] and g[:, i + k] (pairs with no variance left out).
+    g [E, P] (E initializations, P grid points), lags in 0 … P − 1 -> [len(lags)]."""
+    c = np.asarray(g, dtype=float)
+    c = c - c.mean(0)
+    points, out = c.shape[1], []
+    for k in lags:
+        first, second = c[:, : points - k], c[:, k:]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            r = (first * second).sum(0) / np.sqrt((first**2).sum(0) * (second**2).sum(0))
+        out.append(np.nanmean(r))
+    return np.array(out, dtype=float)
+
+
 def lag1(g: np.ndarray) -> float:
-    """Mean over neighbour pairs (i, i + 1) of the Pearson correlation across initializations of
-    g[:, i] and g[:, i + 1]; g [E, P] (E initializations, P grid points)."""
-    g = np.asarray(g, dtype=float)
-    c = g - g.mean(0)
-    num = (c[:, :-1] * c[:, 1:]).sum(0)
-    den = np.sqrt((c[:, :-1] ** 2).sum(0) * (c[:, 1:] ** 2).sum(0))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        r = num / den
-    return float(np.nanmean(r))
+    """The lag-1 correlation: :func:`autocorrelation` at k = 1 (neighbour pairs), g [E, P]."""
+    return float(autocorrelation(g, [1])[0])
 
 
 def noise_references(E: int, P: int, seed: int) -> dict[str, np.ndarray]:
     """White noise (iid N(0, 1)) and brown noise (its running sum over the grid), [E, P] each."""
     white = np.random.default_rng(seed).normal(size=(E, P))
     return {"white": white, "brown": white.cumsum(axis=1)}
+
+
+def _backprop(net: Net, delta: torch.Tensor, W: torch.Tensor, record) -> torch.Tensor:
+    """δ^{l−1} = ∂y/∂a^{l−1} from δ^l [E, Q, n] through one layer or block, its statistics frozen:
+    W its weights [E, n, k] (the feedforward input layer's [E, d, k]), ``record`` its (mask
+    [E, Q, k], (mean, 1/σ) [E, 1, k]) from :func:`forward`. Feedforward, a^l = relu(N(a^{l−1} W)):
+    δ^{l−1} = ((δ^l ∘ mask) ∘ 1/σ) Wᵀ; resnet, a^l = a^{l−1} + β relu(N(a^{l−1})) W:
+    δ^{l−1} = δ^l + β ((δ^l Wᵀ) ∘ mask) ∘ 1/σ."""
+    mask, (_, scale) = record
+    if net.architecture == "resnet":
+        return delta + net.beta * torch.bmm(delta, W.transpose(1, 2)) * mask * scale
+    return torch.bmm(delta * mask * scale, W.transpose(1, 2))
 
 
 @torch.no_grad()
@@ -219,12 +271,8 @@ def layer_transfer(weights: Weights, x: torch.Tensor, offsets, seed: int = 0) ->
     u = torch.randn(len(weights.seeds), 1, weights.n, generator=torch.Generator().manual_seed(seed), dtype=weights.dtype)
     rows = []
     for l in range(0 if net.architecture == "resnet" else 1, net.depth):
-        mask, (_, scale) = records[l]
-        W = weights.layer(l).transpose(1, 2)
-        if net.architecture == "resnet":  # a^l = a^{l−1} + β relu(N(a^{l−1})) W^l
-            below = u + net.beta * torch.bmm(u.expand(-1, len(x), -1), W) * mask * scale
-        else:  # a^l = relu(N(a^{l−1} W^l))
-            below = torch.bmm(u * mask * scale, W)
+        mask = records[l][0]
+        below = _backprop(net, u.expand(-1, len(x), -1), weights.layer(l), records[l])
         gain = float(np.log2(float(below.pow(2).sum(-1).mean() / u.pow(2).sum(-1).mean())))
         for k in offsets:
             d1, d2 = below[:, :-k], below[:, k:]
@@ -237,6 +285,76 @@ def layer_transfer(weights: Weights, x: torch.Tensor, offsets, seed: int = 0) ->
                     "log2_variance_gain": gain,
                 }
             )
+    return rows
+
+
+@torch.no_grad()
+def input_gradients(weights: Weights, records, depths) -> torch.Tensor:
+    """∂y/∂x at every input of a batch, for the net truncated after each of ``depths`` (ascending,
+    distinct, at most the net's depth), statistics frozen: reverse mode from the common readout v
+    through the ``records`` of :func:`forward` (``keep=True``) of the same ``weights``. The
+    backward passes of all depths go down together, so each layer's weights are drawn once.
+    Returns [len(depths), E, P, d]. Feedforward and resnet only."""
+    net, depths = weights.net, list(depths)
+    if net.architecture == "crelu":
+        raise ValueError("input_gradients: feedforward or resnet")
+    if depths != sorted(set(depths)) or not 1 <= depths[0] <= depths[-1] <= len(records):
+        raise ValueError(f"depths {depths}: ascending, distinct, in 1 .. {len(records)}")
+    v = weights.readout()[:, None, :]  # [E, 1, n]
+    points = records[0][0].shape[1]
+    delta = v.new_empty(v.shape[0], 0, v.shape[2])  # [E, (depths started) × P, n], the deepest first
+    for l in reversed(range(depths[-1])):
+        if l + 1 in depths:  # the net of depth l + 1 starts its backward pass here
+            delta = torch.cat([delta, v.expand(-1, points, -1)], dim=1)
+        mask, stats = records[l]
+        W = weights.input() if l == 0 and net.architecture != "resnet" else weights.layer(l)
+        delta = _backprop(net, delta, W, (mask.repeat(1, delta.shape[1] // points, 1), stats))
+    if net.architecture == "resnet":  # a⁰ = x w + b
+        delta = torch.bmm(delta, weights.input().transpose(1, 2))
+    grads = delta.view(delta.shape[0], len(depths), points, -1)  # [E, depths (deepest first), P, d]
+    return grads.flip(1).transpose(0, 1)
+
+
+def pair_moments(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The covariance and the variance of the input gradients, per initialization: g [E, P, d]
+    (∂y/∂x at P inputs) -> covariance [E], the mean over the pairs i < j of ⟨g_i, g_j⟩, and
+    variance [E], the mean over the inputs of ‖g_i‖². Over initializations E[g] = 0 (the readout's
+    sign is symmetric), so summed over initializations these are the theorems' covariance and
+    variance (summed over the d coordinates), and their ratio the correlation of the gradients at
+    two inputs. Σ_{i<j} ⟨g_i, g_j⟩ = (‖Σ_i g_i‖² − Σ_i ‖g_i‖²)/2: no [P, P] matrix."""
+    g = np.asarray(g, dtype=float)
+    points = g.shape[1]
+    squares = (g**2).sum(axis=(1, 2))
+    total = (g.sum(axis=1) ** 2).sum(axis=1)
+    return (total - squares) / (points * (points - 1)), squares / points
+
+
+def pattern_agreement(mask: np.ndarray) -> np.ndarray:
+    """How often two inputs' activation patterns agree: mask [E, P, k] (unit on at input i) -> [E],
+    the mean over the pairs i < j and the units of 1[mask_i = mask_j] (1/2 when the patterns are
+    independent with P(on) = 1/2). A unit on at m of the P inputs agrees on m(m − 1)/2 +
+    (P − m)(P − m − 1)/2 of the P(P − 1)/2 pairs."""
+    on = np.asarray(mask).sum(axis=1).astype(float)  # [E, k]
+    points = np.asarray(mask).shape[1]
+    return ((on * (on - 1) + (points - on) * (points - on - 1)) / (points * (points - 1))).mean(axis=1)
+
+
+def pair_sweep(net: Net, seeds, points: int, depths, seed: int, dtype) -> list[dict]:
+    """Theorems 1 and 3 end to end, on ``points`` random inputs x_i ~ N(0, I_d) (d = ``net.inputs``
+    > 1, drawn from ``seed``, one batch): for every initialization and each of ``depths``, the
+    :func:`pair_moments` of ∂y/∂x (:func:`input_gradients`) and the :func:`pattern_agreement` of
+    the layer (block) at that depth. Rows: net, depth, seed, covariance, variance, agreement."""
+    x = torch.randn(points, net.inputs, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
+    weights = Weights(net, seeds, dtype)
+    _, _, records = forward(weights, x, keep=True)
+    rows = []
+    for depth, g in zip(depths, input_gradients(weights, records, depths)):
+        covariance, variance = pair_moments(g.double().numpy())
+        agreement = pattern_agreement(records[depth - 1][0].numpy())
+        rows += [
+            {"net": label(net), "depth": depth, "seed": s, "covariance": c, "variance": v, "agreement": a}
+            for s, c, v, a in zip(weights.seeds, covariance, variance, agreement)
+        ]
     return rows
 
 

@@ -1,7 +1,8 @@
 """shattered_gradients' claims at their bars (config shattered_gradients.claims), on made-up
-lag-1 curves, one-layer transfers and spreads; and the three verdicts of the theorems' claims,
-judged on an interval over layers, and of the lag-1 claims, judged on a bootstrap over
-initializations of made-up dy/dx with a known lag-1 correlation."""
+lag-1 curves, one-layer transfers, spreads, autocorrelations and pair sweeps; and the three
+verdicts of the theorems' claims, judged on an interval over layers, of the lag-1 claims, judged
+on a bootstrap over initializations of made-up dy/dx with a known lag-1 correlation, and of
+Theorem 1 end to end, judged on a bootstrap over initializations of made-up covariances."""
 
 import numpy as np
 import pandas as pd
@@ -100,12 +101,57 @@ def panels(shallow=0.997, deep_centre=0.0, deep_bn=0.0, resnet=0.99, random_deep
 PANELS = panels()
 
 
-def judged(lag1=None, moves=None, panels=PANELS) -> list:
+def pair_table(factor=0.5, noise=0.02, agreement=0.5, inits=32, depth=10, seed=0) -> pd.DataFrame:
+    """A pair sweep: the mean-centred feedforward net at depths 1 … ``depth`` whose correlation is
+    ``factor``^L, each initialization's covariance off by a relative ``noise`` (so the ratio of
+    sums over initializations is ``factor``^L up to ~noise/√inits); and the two resnets with the
+    correlation 1/√(1 + β²L) at depths 1, 5, 20."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for e in range(inits):
+        for L in range(1, depth + 1):
+            variance = 1 + rng.random()
+            covariance = variance * factor**L * (1 + noise * rng.normal())
+            rows.append(
+                {"net": "feedforward_centre", "depth": L, "seed": e, "covariance": covariance, "variance": variance, "agreement": agreement}
+            )
+        for beta in (1.0, 0.1):
+            for L in (1, 5, 20):
+                variance = (1 + beta**2 * (L - 1)) * (1 + 0.1 * rng.random())
+                rows.append(
+                    {
+                        "net": f"resnet_batch_norm_beta{beta:g}",
+                        "depth": L,
+                        "seed": e,
+                        "covariance": variance / np.sqrt(1 + beta**2 * L),
+                        "variance": variance,
+                        "agreement": 0.5,
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def autocorrelation_table(max_lag=64) -> pd.DataFrame:
+    """Fig. 2 curves: ρ^k with ρ falling with depth (feedforward faster than the resnets), the noise references."""
+    curves = {("feedforward_centre", 1): 0.99, ("feedforward_centre", 24): 0.0, ("resnet_batch_norm_beta1", 50): 0.9}
+    curves |= {("resnet_batch_norm_beta0.1", 50): 0.99, ("white_noise", np.nan): 0.0, ("brown_noise", np.nan): 0.999}
+    lags = np.arange(1, max_lag + 1)
+    return pd.DataFrame(
+        [{"net": net, "depth": depth, "lag": k, "autocorrelation": rho**k} for (net, depth), rho in curves.items() for k in lags]
+    )
+
+
+PAIRS, ACF = pair_table(), autocorrelation_table()
+
+
+def judged(lag1=None, moves=None, panels=PANELS, pairs=PAIRS) -> list:
     artifacts = {
         "lag1": lag1_table() if lag1 is None else lag1,
         "transfer": transfer() if moves is None else moves,
         "panels_feedforward": panels[0],
         "panels_resnet": panels[1],
+        "autocorrelation": ACF,
+        "pairs": pairs,
     }
     return fig.claims(artifacts, BARS)
 
@@ -125,8 +171,9 @@ def row(fragment: str, **kwargs):
 
 
 def test_the_papers_picture_passes_every_claim():
+    """11 claims pass; 7 observations: the pitfall, 3 autocorrelations, Theorem 1 by depth, 2 × Theorem 3."""
     v = verdicts()
-    assert sum(p is True for p in v.values()) == 10 and not failing() and list(v.values()).count(None) == 1
+    assert sum(p is True for p in v.values()) == 11 and not failing() and list(v.values()).count(None) == 7
 
 
 def test_lag1_bars():
@@ -249,3 +296,42 @@ def test_variance_gain_is_judged_on_a_t_interval_over_blocks(bits, verdict):
     c = row("doubles", moves=transfer(bits=bits, jitter=0.02))
     assert c.verdict == verdict and c.estimate.method == "t" and c.estimate.n == 10
     assert c.estimate.replicates == pytest.approx(tuple(bits + 0.02 * SPREAD))
+
+
+@pytest.mark.parametrize(
+    "factor, noise, verdict",
+    [
+        (0.5, 0.02, "pass"),  # slope −1, its interval (about ±0.01) well inside −1 ± 0.08
+        (0.6, 0.02, "fail"),  # slope log2(0.6) = −0.74, wholly above −0.92
+        (2 ** (-1 + 0.08), 0.2, "inconclusive"),  # on the edge −0.92
+    ],
+)
+def test_theorem1_end_to_end_slope_is_judged_on_a_bootstrap_over_initializations(factor, noise, verdict):
+    assert (BARS["theorem1_factor"], BARS["end_to_end_slope_tolerance"], BARS["end_to_end_fit_depth"]) == (0.5, 0.08, 6)
+    c = row("Theorem 1 end to end", pairs=pair_table(factor=factor, noise=noise))
+    assert c.verdict == verdict and c.value == pytest.approx(np.log2(factor), abs=0.03)
+    assert c.estimate.method == "bootstrap" and c.estimate.n == 32 and len(c.estimate.replicates) == 32
+
+
+def test_theorem1_end_to_end_fits_only_the_depths_up_to_the_fit_depth():
+    """Past the fit depth the correlation may sit on the noise floor (here 0, even negative): the
+    slope is unchanged and still passes."""
+    pairs = pair_table()
+    deep = (pairs.net == "feedforward_centre") & (pairs.depth > BARS["end_to_end_fit_depth"])
+    pairs.loc[deep, "covariance"] = -1e-4 * pairs.loc[deep, "variance"]
+    assert row("Theorem 1 end to end", pairs=pairs).verdict == "pass"
+
+
+def test_theorem1_end_to_end_without_independent_patterns_fails():
+    c = row("Theorem 1 end to end", pairs=pair_table(agreement=0.6))
+    assert c.verdict == "fail" and "not independent" in c.measured
+
+
+def test_observations_quote_their_tables():
+    rows = judged()
+    (t1,) = [c for c in rows if c.claim.startswith("Theorem 1 depth by depth")]
+    assert t1.kind == "observation" and t1.value == pytest.approx(2.0**-10, rel=0.05)  # the deepest depth's correlation
+    t3 = [c for c in rows if c.claim.startswith("Theorem 3")]
+    assert [c.kind for c in t3] == ["observation"] * 2 and t3[0].value == pytest.approx(1 / np.sqrt(1 + 20), rel=0.05)  # β = 1, 20 blocks
+    acf = [c for c in rows if c.claim.startswith("autocorrelation")]
+    assert len(acf) == 3 and "depth 24: 0.00/0.00/0.00/0.00" in acf[0].measured

@@ -1,15 +1,21 @@
 """shattered_gradients' claims: the Fig. 1 lag-1 correlations, the theorems' one-layer factors,
-the looks-linear initialization, and the unnormalized net as an observation.
+Theorem 1 end to end, the looks-linear initialization; as observations the unnormalized net, the
+Fig. 2 autocorrelations, Theorem 1 depth by depth and Theorem 3.
 
 Intervals (95%, the project's level): a lag-1 correlation is a correlation *across*
 initializations, so its interval is a bootstrap over them (:func:`lag1_estimate`), from the
 per-initialization dy/dx the job keeps at each claimed depth. The theorems' factors and the
 variance gain are means over the layers of one stack of initializations, each layer with weights
 of its own: the factor by a bootstrap over layers (:func:`factor_estimate`), the gain by
-Student's t over blocks (:func:`gain_estimate`). The looks-linear spread is numerics (a float64
-identity) against its tolerance."""
+Student's t over blocks (:func:`gain_estimate`). Theorem 1 end to end: the correlation of the
+gradients at pairs of random inputs is a ratio of sums over initializations (covariance over
+variance), the slope of its log₂ against depth a fit of those ratios: both bootstrapped over
+initializations (:func:`correlation_estimates`, :func:`slope_estimate`). The looks-linear spread
+is numerics (a float64 identity) against its tolerance."""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pandas as pd
@@ -21,7 +27,10 @@ from dltheory.figures.shattered_gradients import SOURCE, gradients_key
 
 SOURCE_T1 = "Balduzzi et al. 2017, Theorem 1"
 SOURCE_T2 = "Balduzzi et al. 2017, Theorem 2"
+SOURCE_T3 = "Balduzzi et al. 2017, Theorem 3"
+SOURCE_FIG2 = "Balduzzi et al. 2017, Fig. 2"
 SOURCE_LL = "Balduzzi et al. 2017, §5 (looks-linear initialization)"
+ACF_LAGS = (1, 4, 16, 64)  # the lags an autocorrelation row quotes
 NAMES = {
     "feedforward_centre": "feedforward, mean-centred",
     "feedforward_batch_norm": "feedforward, batch norm",
@@ -100,6 +109,60 @@ def gain_estimate(transfer: pd.DataFrame, net: str) -> Estimate:
     return mean_interval(transfer[transfer.net == net].drop_duplicates("layer").log2_variance_gain.to_numpy())
 
 
+def pair_table(pairs: pd.DataFrame, net: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``net``'s rows of the pair sweep (:func:`~dltheory.science.shattering.pair_sweep`): its
+    depths [D], covariance and variance [initializations, D], and the mean pattern agreement [D]."""
+    rows = pairs[pairs.net == net]
+    covariance = rows.pivot(index="seed", columns="depth", values="covariance")
+    variance = rows.pivot(index="seed", columns="depth", values="variance")
+    agreement = rows.groupby("depth").agreement.mean()
+    return covariance.columns.to_numpy(), covariance.to_numpy(), variance.to_numpy(), agreement.to_numpy()
+
+
+def correlation_by_depth(covariance: np.ndarray, variance: np.ndarray) -> np.ndarray:
+    """The correlation of the gradients at two inputs, per depth: the covariance over
+    initializations divided by the variance, Σ_e covariance / Σ_e variance ([inits, D] -> [D])."""
+    return covariance.sum(axis=0) / variance.sum(axis=0)
+
+
+def log2_fit(depths: np.ndarray, correlation: np.ndarray) -> tuple[float, float]:
+    """Least-squares (slope, intercept) of log₂(correlation) against depth; NaN where a correlation
+    is not positive (its logarithm is undefined). Theorem 1: (−1, 0)."""
+    if not np.all(correlation > 0):
+        return math.nan, math.nan
+    slope, intercept = np.polyfit(depths, np.log2(correlation), 1)
+    return float(slope), float(intercept)
+
+
+def correlation_estimates(pairs: pd.DataFrame, net: str) -> list[Estimate]:
+    """:func:`correlation_by_depth` of ``net`` at each depth, with its percentile-bootstrap interval
+    over initializations (replicate: an initialization's covariance/variance)."""
+    _, covariance, variance, _ = pair_table(pairs, net)
+    return [
+        bootstrap_interval(
+            lambda rows, k=k: float(covariance[rows, k].sum() / variance[rows, k].sum()),
+            len(covariance),
+            replicates=covariance[:, k] / variance[:, k],
+        )
+        for k in range(covariance.shape[1])
+    ]
+
+
+def slope_estimate(pairs: pd.DataFrame, net: str, fit_depth: int) -> Estimate:
+    """The slope of log₂ :func:`correlation_by_depth` against depth 1 … ``fit_depth`` of ``net``,
+    with its percentile-bootstrap interval over initializations (a resample refits the ratios of
+    its sums; one with a correlation ≤ 0 has no slope and is left out). Replicates kept: each
+    initialization's own slope (NaN where one of its ratios is ≤ 0)."""
+    depths, covariance, variance, _ = pair_table(pairs, net)
+    fitted = depths <= fit_depth
+
+    def slope(rows: np.ndarray) -> float:
+        return log2_fit(depths[fitted], correlation_by_depth(covariance[rows][:, fitted], variance[rows][:, fitted]))[0]
+
+    each = [slope(np.array([i])) for i in range(len(covariance))]
+    return bootstrap_interval(slope, len(covariance), replicates=each)
+
+
 def claims(artifacts: Artifacts, bars: dict) -> list[Claim]:
     """Fig. 1: the 1-layer net's lag-1 > ``min_shallow_lag1``; the deep normalized feedforward nets'
     |lag-1| < ``max_deep_lag1``; the deep β = 0.1 resnet's > ``min_resnet_lag1``; the feedforward
@@ -107,8 +170,12 @@ def claims(artifacts: Artifacts, bars: dict) -> list[Claim]:
     smaller depth than every resnet's. Theorems: with independent patterns (agreement 1/2 ±
     ``independence_tolerance``) each feedforward layer multiplies the correlation by
     ``theorem1_factor`` ± tol, each β = 1 resnet block by ``theorem2_factor`` ± tol, and its
-    gradient variance grows ``theorem2_bits`` ± tol bits per block. Looks-linear: relative spread
-    of dy/dx < ``max_linear_spread``, while the unmirrored CReLU net's |lag-1| < ``max_deep_lag1``."""
+    gradient variance grows ``theorem2_bits`` ± tol bits per block. Theorem 1 end to end, on
+    pairs of random inputs: the slope of log₂(correlation) against depth 1 … ``end_to_end_fit_depth``
+    is log₂(``theorem1_factor``) ± ``end_to_end_slope_tolerance``. Looks-linear: relative spread
+    of dy/dx < ``max_linear_spread``, while the unmirrored CReLU net's |lag-1| < ``max_deep_lag1``.
+    Observations: the unnormalized net, the Fig. 2 autocorrelations, Theorem 1 depth by depth and
+    Theorem 3."""
     lag1, transfer, panels = artifacts["lag1"], artifacts["transfer"], artifacts["panels_feedforward"]
     resnet_panels = artifacts["panels_resnet"]
     deep, resnet_depth, resnet_beta = int(panels["deep_depth"]), int(resnet_panels["resnet_depth"]), float(resnet_panels["resnet_beta"])
@@ -152,8 +219,12 @@ def claims(artifacts: Artifacts, bars: dict) -> list[Claim]:
     )
     out.append(_monotone_claim(lag1, bars))
     out += _theorem_claims(transfer, bars)
+    out.append(_end_to_end_claim(artifacts["pairs"], bars))
     out += _looks_linear_claims(lag1, panels, bars)
     out.append(_pitfall_row(lag1))
+    out += _autocorrelation_rows(artifacts["autocorrelation"])
+    out.append(_end_to_end_row(artifacts["pairs"]))
+    out += _theorem3_rows(artifacts["pairs"], lag1)
     return out
 
 
@@ -263,3 +334,104 @@ def _pitfall_row(lag1: pd.DataFrame) -> Claim:
         measured=", ".join(f"{d}: {curve[d]:.3f}" for d in (1, 8, 24, int(curve.index.max())) if d in curve.index),
         value=float(curve.iloc[-1]),
     )
+
+
+def _end_to_end_claim(pairs: pd.DataFrame, bars: dict) -> Claim:
+    """Theorem 1 end to end: on pairs of random inputs (patterns independent in every layer, as the
+    theorem assumes: checked, agreement 1/2 ± ``independence_tolerance`` at every fitted depth,
+    else untested, which is not passed), the slope of log₂(correlation) against depth."""
+    depths, covariance, variance, agreement = pair_table(pairs, "feedforward_centre")
+    fit, target, tol = bars["end_to_end_fit_depth"], math.log2(bars["theorem1_factor"]), bars["end_to_end_slope_tolerance"]
+    fitted = depths <= fit
+    statement = (
+        "Theorem 1 end to end: the correlation of ∂y/∂x at two inputs with independent activation patterns halves at every layer "
+        f"(feedforward, mean-centred, He init, all pairs of random inputs): slope of log2(correlation) against depth 1–{fit}"
+    )
+    expected = f"{target:g} ± {tol} (our bar: a per-layer factor 2^slope in [{2 ** (target - tol):.3f}, {2 ** (target + tol):.3f}])"
+    off = np.abs(agreement[fitted] - 0.5) > bars["independence_tolerance"]
+    if off.any():
+        shown = ", ".join(f"{d}: {a:.3f}" for d, a in zip(depths[fitted][off], agreement[fitted][off]))
+        return claim(
+            statement, source=SOURCE_T1, expected=expected, measured=f"patterns not independent, agreement at depth {shown}", passed=False
+        )
+    e = slope_estimate(pairs, "feedforward_centre", fit)
+    _, intercept = log2_fit(depths[fitted], correlation_by_depth(covariance, variance)[fitted])
+    return claim(
+        statement,
+        source=SOURCE_T1,
+        expected=expected,
+        measured=f"{e.value:.3f} (per-layer factor {2**e.value:.3f}, intercept {intercept:+.3f}; "
+        f"pattern agreement {agreement[fitted].min():.3f}–{agreement[fitted].max():.3f} per layer)",
+        estimate=e,
+        bar=near(target, tol),
+    )
+
+
+def _end_to_end_row(pairs: pd.DataFrame) -> Claim:
+    """Theorem 1 depth by depth, an observation: the correlation at every depth beside 2^{−L}, and
+    the half-width of the deepest one's interval (the noise floor the fit stays above)."""
+    depths = pair_table(pairs, "feedforward_centre")[0]
+    estimates = correlation_estimates(pairs, "feedforward_centre")
+    deepest = estimates[-1]
+    return observation(
+        "Theorem 1 depth by depth: correlation of ∂y/∂x over all pairs of random inputs (feedforward, mean-centred), by depth",
+        source=SOURCE_T1,
+        expected="2^-L: " + ", ".join(f"{d}: {2.0**-d:.4f}" for d in depths),
+        measured=", ".join(f"{d}: {e.value:.4f}" for d, e in zip(depths, estimates))
+        + f"; 95% half-width at depth {depths[-1]}: {(deepest.high - deepest.low) / 2:.4f}",
+        value=deepest.value,
+    )
+
+
+def _autocorrelation_rows(acf: pd.DataFrame) -> list[Claim]:
+    """The paper's Fig. 2 statistic, observations: per network, the autocorrelation of dy/dx at the
+    lags :data:`ACF_LAGS` (those measured) at each depth, beside white and brown noise."""
+    lags = [k for k in ACF_LAGS if k <= acf.lag.max()]
+
+    def values(rows: pd.DataFrame) -> str:
+        return "/".join(f"{rows.set_index('lag').autocorrelation[k]:.2f}" for k in lags)
+
+    noise = "; ".join(f"{describe(n)} {values(acf[acf.net == n])}" for n in ("white_noise", "brown_noise"))
+    out = []
+    for net in [n for n in acf.net.unique() if not n.endswith("_noise")]:
+        rows = acf[acf.net == net]
+        out.append(
+            observation(
+                f"autocorrelation of dy/dx against lag, {describe(net)}: at lags {'/'.join(map(str, lags))}, by depth",
+                source=SOURCE_FIG2,
+                expected=f"no number in the paper (its Fig. 2 shows the curves); {noise}",
+                measured="; ".join(f"depth {int(d)}: {values(g)}" for d, g in rows.groupby("depth")),
+                value=float(rows[rows.lag == lags[0]].sort_values("depth").autocorrelation.iloc[-1]),  # the deepest
+            )
+        )
+    return out
+
+
+def _theorem3_rows(pairs: pd.DataFrame, lag1: pd.DataFrame) -> list[Claim]:
+    """Theorem 3, observations: per β, the correlation of the gradients at pairs of random inputs
+    and their variance (relative to the shallowest depth) against depth, beside the theorem's
+    1/(β√L) and β²(L − 1) + 1, and the grid's lag-1 at the same depths. No verdict: the theorem
+    states the correlation's order in β²L, not its constant."""
+    out = []
+    for net in sorted((n for n in pairs.net.unique() if n.startswith("resnet")), reverse=True):
+        beta = float(net.removeprefix("resnet_batch_norm_beta"))
+        depths, covariance, variance, agreement = pair_table(pairs, net)
+        correlation, spread = correlation_by_depth(covariance, variance), variance.sum(axis=0) / variance[:, 0].sum()
+        grid = lag1[lag1.net == net].set_index("depth").lag1
+        out.append(
+            observation(
+                f"Theorem 3, {describe(net)}: correlation of ∂y/∂x over all pairs of random inputs, and its variance, by depth",
+                source=SOURCE_T3,
+                expected="correlation ~ 1/(β√L), an order for large β²L with no constant (variance β²(L − 1) + 1, relative to depth "
+                f"{depths[0]}), by depth: "
+                + ", ".join(
+                    f"{d}: {1 / (beta * math.sqrt(d)):.3g} (×{(beta**2 * (d - 1) + 1) / (beta**2 * (depths[0] - 1) + 1):.3g})"
+                    for d in depths
+                ),
+                measured=", ".join(f"{d}: {c:.3f} (×{v:.3g})" for d, c, v in zip(depths, correlation, spread))
+                + f"; pattern agreement {agreement.min():.3f}–{agreement.max():.3f}; grid lag-1 "
+                + ", ".join(f"{d}: {grid[d]:.3f}" for d in depths if d in grid.index),
+                value=float(correlation[-1]),
+            )
+        )
+    return out
