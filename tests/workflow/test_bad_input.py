@@ -16,7 +16,7 @@ import psutil
 import pytest
 import torch
 import yaml
-from helpers import snakemake, tree_digest
+from helpers import planned_jobs, snakemake, tree_digest
 
 pytestmark = pytest.mark.workflow
 
@@ -175,6 +175,15 @@ def test_a_device_this_machine_lacks_fails_before_any_job_and_keeps_results(smok
 def test_auto_and_cpu_are_one_device_here_and_switching_reruns_nothing(smoke_build):
     run = snakemake(smoke_build, "figures/all", "-n", "--configfile", "config/smoke.yaml", "--config", "device=auto")
     assert run.returncode == 0 and "Nothing to be done" in run.stdout + run.stderr, run.stdout + run.stderr
+
+
+@no_gpu
+def test_a_step_pinned_to_the_cpu_keeps_its_device_when_the_config_asks_a_gpu(smoke_build):
+    # `device: cuda` changes the device param of every torch job, so a dry run plans them again,
+    # but not the two-layer students': pinned to the CPU (Step.gpu False), theirs stays `cpu`.
+    run = snakemake(smoke_build, "figures/lucky_weights.pdf", "-n", "--configfile", "config/smoke.yaml", "--config", "device=cuda")
+    planned = planned_jobs(run)
+    assert "lucky_weights_train" in planned and "lucky_weights_two_layer" not in planned
 
 
 @pytest.fixture

@@ -89,7 +89,7 @@ def step_params(fig, step):
 
     params = {"code": code_digest(f"figures/{fig.name}/jobs.py::{step.name}"), "spec": spec}
     if step.device:
-        params["device"] = device
+        params["device"] = lambda wildcards: step.job_device(device(wildcards))  # "cpu" for a step pinned to the CPU
     if step.data:
         # the folder and the download switch change no number (files are checksummed): not params
         params["data"] = {k: config["data"][k] for k in ("test_fraction", "split_seed")}
@@ -124,7 +124,8 @@ _RESOLVED = {}
 def step_resources(step):
     """A GPU for a torch step unless `device: cpu` (on a SLURM cluster this is sbatch --gpus, so
     `--config device=cpu` is the one switch for a cluster without GPUs; on one machine the default
-    profile's single `gpu` token makes GPU jobs run one at a time), and its memory."""
+    profile's single `gpu` token makes GPU jobs run one at a time) or the step is pinned to the
+    CPU (Step.gpu False: Step.job_device), and its memory."""
     resources = {"gpu": 0 if config["device"] == "cpu" else 1} if step.device and step.gpu else {}
     return resources | ({"mem_mb": step.mem_mb} if step.mem_mb else {})
 

@@ -137,8 +137,9 @@ class Step:
         ``OMP_NUM_THREADS`` and the BLAS libraries' thread counts to them; the runner sets torch's).
       device: the job runs torch on the configured device: it receives ``job.device`` and asks a
         GPU (the ``gpu`` resource) unless ``device: cpu``.
-      gpu: with ``device``: False for a job too small to gain from a GPU, which asks none (it runs
-        on the CPU wherever no GPU is visible, e.g. a CPU node of a cluster).
+      gpu: with ``device``: False pins a job too small to gain from a GPU to the CPU: it receives
+        ``job.device == "cpu"`` whatever the configured device (``auto`` included) and asks no GPU
+        (:meth:`job_device`).
       data: the job loads a dataset: it receives the config's ``data`` options that change numbers.
       checkpoints: the job can resume: it receives ``job.checkpoints``, a folder that is not an
         output (a killed job keeps it, its rerun resumes), deleted once its outputs are written.
@@ -156,6 +157,14 @@ class Step:
     data: bool = False
     checkpoints: bool = False
     mem_mb: int | None = None
+
+    def job_device(self, configured: str) -> str | None:
+        """The device param of this step's jobs for the ``configured`` device (``auto``, ``cpu``,
+        ``cuda``, or what it resolves to): None for a step that runs no torch, ``cpu`` for one
+        pinned to the CPU (``gpu=False``), else ``configured``."""
+        if not self.device:
+            return None
+        return configured if self.gpu else "cpu"
 
 
 @dataclass(frozen=True)

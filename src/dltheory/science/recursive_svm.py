@@ -179,16 +179,24 @@ def two_spirals(n_per_class: int, turns: float, noise: float, seed: int) -> tupl
 
 def synthetic(name: str, n_per_class: int, noise: float, seed: int, turns: float = 2.7) -> tuple[np.ndarray, np.ndarray]:
     """``two_moons`` (scikit-learn's ``make_moons``) or ``two_spirals``, ``n_per_class`` points per
-    class, standardized per coordinate."""
+    class, as drawn (not standardized): X [2n, 2], y [2n] in {0, 1}."""
     from sklearn.datasets import make_moons
 
     if name == "two_moons":
-        x, y = make_moons(2 * n_per_class, noise=noise, random_state=seed)
-    elif name == "two_spirals":
-        x, y = two_spirals(n_per_class, turns, noise, seed)
-    else:
-        raise ValueError(f"synthetic dataset {name!r}: allowed two_moons, two_spirals")
-    return (x - x.mean(axis=0)) / x.std(axis=0), y
+        return make_moons(2 * n_per_class, noise=noise, random_state=seed)
+    if name == "two_spirals":
+        return two_spirals(n_per_class, turns, noise, seed)
+    raise ValueError(f"synthetic dataset {name!r}: allowed two_moons, two_spirals")
+
+
+def synthetic_splits(name: str, n_per_class: int, noise: float, seed: int, turns: float = 2.7) -> tuple[np.ndarray, ...]:
+    """(X_train, y_train, X_test, y_test) of a 2-D problem (:func:`synthetic`): the training draw
+    from ``seed``, the test set a fresh draw of the same curves from ``seed + 1``, both standardized
+    per coordinate with the *training* draw's mean and s.d. (fitted on train only, applied to both)."""
+    x_train, y_train = synthetic(name, n_per_class, noise, seed, turns)
+    x_test, y_test = synthetic(name, n_per_class, noise, seed + 1, turns)
+    mean, sd = x_train.mean(axis=0), x_train.std(axis=0)
+    return (x_train - mean) / sd, y_train, (x_test - mean) / sd, y_test
 
 
 def cv_curves(X, y, grid: dict, folds: int, n_layers: int, seed: int = 0, n_jobs: int = 1, **fixed) -> pd.DataFrame:

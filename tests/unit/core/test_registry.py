@@ -3,6 +3,7 @@ docs/adding-a-figure.md lists, a figure missing any one of them is caught, and n
 registry lists the figures."""
 
 import ast
+import itertools
 import re
 import shutil
 import subprocess
@@ -125,6 +126,18 @@ def test_figure_object_follows_the_contract(name):
     schema = yaml.safe_load((fig.folder / "schema.yaml").read_text())
     assert sorted(schema["properties"]["claims"]["properties"]) == sorted(config[name]["claims"]), "every bar in the schema and the config"
     fig.check(config)  # the default config passes
+
+
+def test_a_step_pinned_to_the_cpu_runs_there_whatever_the_configured_device():
+    """Step.gpu False pins a torch step to the CPU: its jobs' device param is `cpu` under `auto`
+    and `cuda` too (and the workflow asks it no GPU); every other torch step keeps the configured
+    device, and a step without torch has none. The one pinned step: lucky_weights' two-layer students."""
+    steps = {f"{fig.name}_{step.name}": step for fig in registry() for step in fig.steps}
+    pinned = sorted(rule for rule, step in steps.items() if step.device and not step.gpu)
+    assert pinned == ["lucky_weights_two_layer"]
+    for (rule, step), configured in itertools.product(steps.items(), ("auto", "cuda", "cpu")):
+        expected = None if not step.device else "cpu" if rule in pinned else configured
+        assert step.job_device(configured) == expected, rule
 
 
 def test_the_registry_is_in_order_and_names_its_packages():

@@ -1,6 +1,7 @@
 """double_descent's claims at their bars (config double_descent.claims), on made-up curves: the
 peak's location (never its height), interpolation above n, the over-parameterized minimum, and
-the weak-features Monte Carlo against the closed form.
+the weak-features Monte Carlo against the closed form; the largest N beside the kernel machine
+(observations, never judged).
 
 The random-features claims are judged on 95% intervals over the draws of the features (the peak's
 location bootstrapped and widened to the neighbouring grid points; the minimum on paired per-draw
@@ -68,8 +69,19 @@ def weak(shift_at=None, shift_se=0.0, se=0.001) -> pd.DataFrame:
     return pd.DataFrame({"p": p, "closed_form": cf, "monte_carlo": mc, "monte_carlo_se": se, "trials": 2000})
 
 
-def rows(rff_table=None, weak_table=None) -> dict:
-    artifacts = {"rff": rff() if rff_table is None else rff_table, "weak_features": weak() if weak_table is None else weak_table}
+def kernel(test_mse=0.19, test_error=0.06, norm=9.0) -> pd.DataFrame:
+    """The kernel machine's one row (``kernel.csv``)."""
+    return pd.DataFrame(
+        [{"n_train": N_TRAIN, "train_mse": 1e-26, "test_mse": test_mse, "train_error": 0.0, "test_error": test_error, "norm": norm}]
+    )
+
+
+def rows(rff_table=None, weak_table=None, kernel_table=None) -> dict:
+    artifacts = {
+        "rff": rff() if rff_table is None else rff_table,
+        "weak_features": weak() if weak_table is None else weak_table,
+        "kernel": kernel() if kernel_table is None else kernel_table,
+    }
     return {c.claim.split(" (")[0]: c for c in fig.claims(artifacts, BARS)}
 
 
@@ -84,7 +96,7 @@ def failing(**kwargs) -> list[str]:
 def test_a_textbook_double_descent_passes_every_claim():
     v = verdicts()
     assert list(v.values()).count("pass") == 7 and not failing()
-    assert list(v.values()).count(None) == 1  # the peak's height: an observation
+    assert list(v.values()).count(None) == 4  # the peak's height and the three against the kernel: observations
 
 
 # -- the peak's location: a bootstrap over draws of the argmax, widened to the neighbouring grid points
@@ -125,8 +137,29 @@ def test_the_peak_height_is_never_judged():
     tall.loc[tall.n_features == 1000, "test_mse"] = 1e9
     low.loc[low.n_features == 1000, "test_mse"] = 1.5
     assert not failing(rff_table=tall) and not failing(rff_table=low)
-    height = [c for c in rows(rff_table=tall).values() if c.kind == "observation"][0]
+    height = [c for c in rows(rff_table=tall).values() if c.kind == "observation" and "height" in c.claim][0]
     assert height.verdict is None and height.estimate.replicates == pytest.approx((1e9 / 0.2, 1e9 / 0.2))
+
+
+# -- the largest N against the kernel machine h_n,∞: the mean over draws of the difference, never judged
+
+KERNEL_LOSS = "test squared loss at the largest N against the kernel machine h_n,∞, the limit N → ∞"
+
+
+def test_the_largest_n_is_set_beside_the_kernel_machine():
+    r = rows(rff_table=rff(last_test=(0.2, 0.22), error_last=(0.07, 0.08)))
+    loss, error = r[KERNEL_LOSS], r["test zero-one error at the largest N against the kernel machine h_n,∞, the limit N → ∞"]
+    norm = r["norm of the solution, ‖a‖₂ vs ‖h‖_H, at the largest N against the kernel machine h_n,∞, the limit N → ∞"]
+    assert loss.kind == error.kind == norm.kind == "observation" and loss.verdict is None
+    assert loss.estimate.replicates == pytest.approx((0.2 - 0.19, 0.22 - 0.19)) and loss.value == pytest.approx(0.02)
+    assert error.value == pytest.approx(0.015) and norm.value == pytest.approx(1.0)  # the made-up norm is 10 at the largest N
+    assert "N = 20000 (20n)" in loss.measured and "0.1900 for the kernel" in loss.measured
+
+
+def test_the_kernel_rows_never_fail_and_have_no_interval_with_one_draw():
+    far = rows(rff_table=rff(draws=1), kernel_table=kernel(test_mse=5.0, test_error=0.9, norm=1e6))
+    assert not failing(rff_table=rff(draws=1), kernel_table=kernel(test_mse=5.0)) and far[KERNEL_LOSS].estimate is None
+    assert far[KERNEL_LOSS].value == pytest.approx(0.2 - 5.0)
 
 
 # -- interpolation: numerics against its tolerance, no interval

@@ -42,6 +42,35 @@ def test_winner_table_ranks_each_teacher_nodes_final_winner_at_init():
     winners = lw.winner_table(STEPS, [_correlations()], seeds=[7])
     assert list(winners.winner) == [2, 0] and list(winners.initial_rank) == [1, 3] and set(winners.students) == {3}
     np.testing.assert_array_equal(winners.steps_to_match, [100.0, 1000.0])
+    assert list(winners.fires) == [True, True]
+
+
+def _with_silent_teacher(seeds=2):
+    """[K=4, E=seeds, S=3, T=3]: the teachers of :func:`_correlations` in every seed, and teacher 2,
+    which never fires (correlation exactly 0 everywhere): its "winner" is student 0, ranked 1."""
+    c = np.zeros((4, seeds, 3, 3))
+    c[..., :2] = _correlations()
+    return c
+
+
+def test_luck_drops_the_teacher_nodes_that_never_fire_as_recovery_does():
+    """The winners' luck averages over the teacher nodes that fire, the rule of the recovery rows:
+    the silent node's tie-ranked winner (rank 1 of 3, 'lucky') would pull the mean rank down."""
+    corr = _with_silent_teacher()
+    winners = lw.winner_table(STEPS, [corr], seeds=[0, 1])
+    assert list(winners.fires) == [True, True, False] * 2 and list(winners.initial_rank) == [1, 3, 1] * 2
+    assert list(winners.fires[winners.seed == 0]) == list(lw.firing(corr))  # one rule, the recovery rows'
+    np.testing.assert_allclose(lw.rank_fraction_by_seed(winners), [(1 + 3) / 6] * 2)  # not (1 + 3 + 1) / 9
+    nodes = lw.node_table(STEPS, [corr], [np.ones((2, 3))], seeds=[0, 1])
+    d = lw.deep_summary({"corr_layer1": corr}, nodes, winners)
+    assert d["rank_fraction"][1] == pytest.approx(4 / 6) and d["mean_rank"][1] == pytest.approx(2.0) and d["firing"][1] == (2, 3)
+    two_layer = lw.two_layer_summary(
+        nodes.drop(columns="layer").assign(multiplier=5),
+        winners.drop(columns="layer").assign(multiplier=5, teacher_fan_out=winners.teacher + 1.0),
+        lw.fan_out_series(np.ones((4, 2, 3)), STEPS, np.ones((2, 3), dtype=bool)).assign(multiplier=5),
+        window=2,
+    )[5]
+    assert two_layer["rank_fraction"] == pytest.approx(4 / 6) and two_layer["firing"] == (2, 3)
 
 
 def test_spearman_ranks_never_matched_students_last_and_is_undefined_without_contrast():
@@ -119,7 +148,9 @@ def test_recovered_by_seed_averages_the_firing_teacher_nodes_of_each_seed():
 
 
 def test_rank_fraction_by_seed_is_each_seeds_mean_winner_rank_over_width():
-    winners = pd.DataFrame({"seed": [0, 0, 1, 1], "initial_rank": [1, 3, 10, 2], "students": 10})
+    winners = pd.DataFrame(
+        {"seed": [0, 0, 0, 1, 1, 1], "initial_rank": [1, 3, 1, 10, 2, 1], "students": 10, "fires": [True, True, False] * 2}
+    )
     np.testing.assert_allclose(lw.rank_fraction_by_seed(winners), [0.2, 0.6])
 
 
@@ -249,6 +280,7 @@ def _summary(**per_seed):
         "matched": (45, 50),
         "covered": 10.0,
         "teacher_nodes": 10,
+        "firing": (10, 10),
         "rank_fraction": mean["two_layer_rank"],
         "fall": {"falls": mean["falls"] <= 0, "rise": mean["falls"], "peak_step": 600, "peak": 0.3, "final": 0.03, "initial": 0.035},
         "fan_out_first": -0.5,
@@ -354,6 +386,16 @@ def test_undefined_values_fail_and_say_so():
 def test_silent_teacher_nodes_are_reported_with_and_without():
     row = lw.judge(_summary(), BARS)[CLAIMS.index("corr2")]
     assert "14 of 15 teacher nodes that fire" in row.measured and "counting the 1 that never fire" in row.measured
+
+
+def test_the_luck_rows_say_over_which_teacher_nodes_they_average():
+    s = _summary()
+    claims = [r for r in lw.judge(s, BARS) if r.kind == "claim"]
+    assert "fire" not in claims[CLAIMS.index("rank")].measured and "fire" not in claims[CLAIMS.index("two_layer_rank")].measured
+    s["deep"]["firing"][1], s["two_layer"][5]["firing"] = (9, 10), (8, 10)
+    claims = [r for r in lw.judge(s, BARS) if r.kind == "claim"]
+    assert "over the 9 of 10 teacher nodes that fire" in claims[CLAIMS.index("rank")].measured
+    assert "over the 8 of 10 teacher nodes that fire" in claims[CLAIMS.index("two_layer_rank")].measured
 
 
 def test_layer_keys_follow_layer_numbers():

@@ -1,7 +1,8 @@
 """dltheory.science.random_features against known answers: the minimum-norm path equals np.linalg.pinv's
 solutions (and interpolates for N ≥ n) even at the ill-conditioned threshold; random Fourier
-features approximate the Gaussian kernel and are reproducible and nested by seed; the weak-features
-closed form against a long Monte Carlo and at its known values."""
+features approximate the Gaussian kernel and are reproducible and nested by seed; the kernel
+machine at a two-point closed form, and the random-features interpolant tending to it as N grows;
+the weak-features closed form against a long Monte Carlo and at its known values."""
 
 import numpy as np
 import pytest
@@ -10,6 +11,8 @@ from dltheory.science.random_features import (
     cosine_features,
     feature_grid,
     fourier_directions,
+    gaussian_kernel,
+    kernel_machine,
     median_bandwidth,
     min_norm_path,
     rff_curve,
@@ -54,6 +57,43 @@ def test_fourier_features_approximate_the_gaussian_kernel():
     phi = cosine_features(x, *fourier_directions(3, N, sigma, seed=0)) / np.sqrt(N)
     distances2 = ((x[:, None] - x[None]) ** 2).sum(-1)
     np.testing.assert_allclose(phi @ phi.T, np.exp(-distances2 / (2 * sigma**2)), atol=0.01)
+
+
+def test_gaussian_kernel_at_known_distances():
+    x, z = np.array([[0.0, 0.0]]), np.array([[0.0, 0.0], [1.0, 0.0], [3.0, 4.0]])
+    np.testing.assert_allclose(gaussian_kernel(x, z, 2.0), [[1.0, np.exp(-1 / 8), np.exp(-25 / 8)]], rtol=1e-15)
+
+
+def test_kernel_machine_at_a_two_point_closed_form():
+    """Points 0 and 1 on a line, classes 0 and 1, σ = 1: K = [[1, e], [e, 1]] with e = exp(−1/2),
+    Y = I, so a = K⁻¹ = [[1, −e], [−e, 1]]/(1 − e²) and ‖h‖²_H = tr(K⁻¹) = 2/(1 − e²). At x = 1/4
+    (label 0), k = (k₀, k₁) = (exp(−1/32), exp(−9/32)) and the outputs are kK⁻¹."""
+    e, (k0, k1) = np.exp(-0.5), np.exp(-np.array([1, 9]) / 32)
+    out0, out1 = (k0 - e * k1) / (1 - e**2), (k1 - e * k0) / (1 - e**2)
+    got = kernel_machine(np.array([[0.0], [1.0]]), np.array([0, 1]), np.array([[0.25]]), np.array([0]), 1.0, 2)
+    assert got["train_mse"] < 1e-28 and got["train_error"] == 0.0 and got["n_train"] == 2
+    assert got["norm"] == pytest.approx(np.sqrt(2 / (1 - e**2)), rel=1e-12)
+    assert got["test_mse"] == pytest.approx((out0 - 1) ** 2 + out1**2, rel=1e-12) and got["test_error"] == 0.0  # out0 > out1
+
+
+def test_random_features_tend_to_the_kernel_machine_as_n_grows():
+    """h_{n,N} → h_{n,∞}: the minimum-norm random-features interpolant's test predictions approach
+    the exact kernel interpolant's (K a = Y, solved here by np.linalg.solve), roughly as 1/√N, and
+    its test loss and ‖a‖₂ approach the kernel machine's loss and RKHS norm."""
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(12, 3)), rng.integers(0, 3, 12)
+    x_train, y_train, x_test, y_test, sigma = x[:6], y[:6], x[6:], y[6:], 1.5
+    Y = np.eye(3)[y_train]
+    exact = gaussian_kernel(x_test, x_train, sigma) @ np.linalg.solve(gaussian_kernel(x_train, x_train, sigma), Y)
+    grid = np.array([600, 6_000, 60_000])
+    V, b = fourier_directions(3, int(grid[-1]), sigma, seed=0)
+    C_train, C_test = cosine_features(x_train, V, b), cosine_features(x_test, V, b)
+    gaps = [np.abs(C_test[:, :N] @ coef - exact).max() for N, coef in min_norm_path(C_train, Y, grid)]
+    assert gaps[0] > gaps[1] > gaps[2] and gaps[2] < 0.05
+    kernel = kernel_machine(x_train, y_train, x_test, y_test, sigma, 3)
+    largest = rff_curve(x_train, y_train, x_test, y_test, grid, sigma, 3, seed=0).iloc[-1]
+    assert largest.test_mse == pytest.approx(kernel["test_mse"], rel=0.05)
+    assert largest.norm == pytest.approx(kernel["norm"], rel=0.05)
 
 
 def test_features_are_reproducible_and_nested_by_seed():

@@ -7,7 +7,16 @@ from scipy.special import expit
 from sklearn.svm import LinearSVC
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from dltheory.science.recursive_svm import R2SVM, best_point, cv_curves, decision_regions, layer_accuracies, synthetic, two_spirals
+from dltheory.science.recursive_svm import (
+    R2SVM,
+    best_point,
+    cv_curves,
+    decision_regions,
+    layer_accuracies,
+    synthetic,
+    synthetic_splits,
+    two_spirals,
+)
 
 
 def blobs(n=300, d=5, k=3, seed=0):
@@ -68,8 +77,7 @@ def test_copied_inputs_bend_the_boundary_on_the_papers_spirals():
     """Noiseless spirals as in the paper's Fig. 3 (173 points per class, 2.7 turns). As written (β =
     0.1, two inputs) depth hardly helps; with the inputs copied 10 times it bends the boundary
     (the later study's device), far above layer 1."""
-    X, y = synthetic("two_spirals", 173, 0.0, seed=0)
-    X_test, y_test = synthetic("two_spirals", 173, 0.0, seed=1)
+    X, y, X_test, y_test = synthetic_splits("two_spirals", 173, 0.0, seed=0)
     copied = R2SVM(n_layers=30, beta=1.0, C=1.0, copies=10, random_state=0).fit(X, y)
     rows = layer_accuracies(copied, X, y, X_test, y_test)
     assert rows[0]["test_acc"] < 0.65 and rows[-1]["test_acc"] > 0.85
@@ -90,9 +98,22 @@ def test_synthetic_data_and_spirals():
     assert radius.max() <= 3 * np.pi + 1e-9 and np.bincount(y).tolist() == [250, 250]
     assert np.allclose(np.cos(angle - radius - np.pi * y), 1)  # radius t at angle t (+ π for class 1)
     Xs, ys = synthetic("two_moons", 200, 0.1, seed=0)
-    assert np.allclose(Xs.mean(axis=0), 0) and np.allclose(Xs.std(axis=0), 1) and len(ys) == 400
+    assert Xs.shape == (400, 2) and np.bincount(ys).tolist() == [200, 200]
     with pytest.raises(ValueError, match="two_spirals"):
         synthetic("xor", 10, 0.1, 0)
+
+
+@pytest.mark.parametrize("name, noise", [("two_spirals", 0.0), ("two_moons", 0.1)])
+def test_the_test_draw_is_standardized_with_the_training_statistics(name, noise):
+    """The training draw is standardized with its own mean and s.d.; the test draw (a fresh one,
+    seed + 1) with the training draw's, not its own: its mean and s.d. stay off 0 and 1."""
+    raw, y = synthetic(name, 150, noise, seed=3)
+    raw_test, y_test_raw = synthetic(name, 150, noise, seed=4)
+    X, y_train, X_test, y_test = synthetic_splits(name, 150, noise, seed=3)
+    np.testing.assert_allclose(X, (raw - raw.mean(axis=0)) / raw.std(axis=0), atol=1e-12)
+    np.testing.assert_allclose(X_test, (raw_test - raw.mean(axis=0)) / raw.std(axis=0), atol=1e-12)
+    assert np.array_equal(y_train, y) and np.array_equal(y_test, y_test_raw)
+    assert np.abs(X_test.mean(axis=0)).max() > 1e-3 or np.abs(X_test.std(axis=0) - 1).max() > 1e-3  # not its own statistics
 
 
 def test_cv_curves_give_every_depth_from_one_fit_per_fold():
@@ -110,7 +131,7 @@ def test_cv_curves_give_every_depth_from_one_fit_per_fold():
 
 
 def test_decision_regions():
-    X2, y2 = synthetic("two_moons", 100, 0.1, 0)
+    X2, y2 = synthetic_splits("two_moons", 100, 0.1, 0)[:2]
     model = R2SVM(n_layers=3, random_state=0).fit(X2, y2)
     xs, ys, labels = decision_regions(model, X2, [1, 3], resolution=20)
     assert xs.shape == ys.shape == (20,) and labels.shape == (2, 20, 20) and set(np.unique(labels)) <= {0, 1}

@@ -3,12 +3,13 @@ the classical optimum (Belkin, Hsu, Ma & Mandal 2019, Fig. 2; Belkin, Hsu & Xu 2
 
 Top row, random Fourier features on digits, against the number of features N with the threshold
 N = n marked (mean ± s.d. over draws of the features): (a) test zero-one error, (b) test squared
-loss, (c) ‖a‖₂ of the minimum-norm solution (log), (d) train squared loss. Bottom: (e) the
+loss, (c) ‖a‖₂ of the minimum-norm solution (log), (d) train squared loss; (a)–(c) with the
+Gaussian kernel's minimum-norm interpolant h_{n,∞} (the limit N → ∞) as a horizontal line. Bottom: (e) the
 weak-features model's risk against the number p of features used, the closed form (line) and a
 Monte Carlo (points ± 2 s.e.).
 
 Science: :mod:`dltheory.science.random_features` (the random Fourier features, the minimum-norm
-path and the weak-features model).
+path, the kernel machine and the weak-features model).
 """
 
 from __future__ import annotations
@@ -43,11 +44,11 @@ FIGURE = Figure(
     order=80,
     title="Double descent: the test risk peaks at the interpolation threshold, then falls again",
     sources=(SOURCE, SOURCE_WEAK),
-    outputs={"rff": "rff.csv", "weak_features": "weak_features.csv"},
+    outputs={"rff": "rff.csv", "kernel": "kernel.csv", "weak_features": "weak_features.csv"},
     steps=(
         Step(
             "rff",
-            outputs=("rff",),
+            outputs=("rff", "kernel"),
             params=lambda c, w: {k: v for k, v in c.items() if k != "weak_features"},
             threads=2,
             data=True,

@@ -8,7 +8,7 @@ from dltheory.core.cost import F_NORMAL, LOAD_SECONDS, probe_dataset, reduced, s
 from dltheory.core.cost import F_TRANSCENDENTAL as F_T
 from dltheory.core.data import N_CLASSES
 from dltheory.figures.double_descent import NAME
-from dltheory.science.random_features import feature_grid, median_bandwidth, rff_curve, weak_features_monte_carlo
+from dltheory.science.random_features import feature_grid, kernel_machine, median_bandwidth, rff_curve, weak_features_monte_carlo
 
 
 def _rff_flops(spec: dict) -> float:
@@ -17,7 +17,9 @@ def _rff_flops(spec: dict) -> float:
     both splits ((n + m) N_max (2 d + F_T)), the QR of the largest N below n (2 n N_b²) and the
     triangular solves (N² K per N); above n, per N, the QR of the (n + ΔN) × n stack
     (2 (n + ΔN) n²) and two refined dual solves (8 n² K + 6 n N K); per N, the fit and the
-    prediction (2 (n + m) N K). Once: the median bandwidth on ≤ 2,000 rows (3 r² d)."""
+    prediction (2 (n + m) N K). Once: the median bandwidth on ≤ 2,000 rows (3 r² d) and the
+    kernel machine: the kernel of the train and test rows ((n + m) n (3 d + F_T)), its Cholesky
+    solve (n³/3 + 2 n² K) and the fit and prediction (2 (n + m) n K)."""
     n, m, d, K = spec["n_train"], spec["n_test"], spec["features"], N_CLASSES
     grid = feature_grid(n, spec["feature_ratios"])
     below, above = grid[grid < n], grid[grid >= n]
@@ -26,16 +28,19 @@ def _rff_flops(spec: dict) -> float:
         per_seed += 2 * n * below[-1] ** 2 + sum(N * N * K for N in below)
     steps = np.diff(np.r_[0, above])
     per_seed += sum(2 * (n + dN) * n * n + 8 * n * n * K + 6 * n * N * K for N, dN in zip(above, steps))
-    return spec["seeds"] * per_seed + 3 * min(n, 2000) ** 2 * d
+    kernel = (n + m) * n * (3 * d + F_T) + n**3 / 3 + 2 * n * n * K + 2 * (n + m) * n * K
+    return spec["seeds"] * per_seed + 3 * min(n, 2000) ** 2 * d + kernel
 
 
 def _rff_memory(spec: dict) -> float:
     """Bytes: the cosine features of both splits [n + m, N_max] float64, the argument x Vᵀ of the
-    larger split while its features are made, and the QR stack [(n + ΔN), n] with its factor."""
+    larger split while its features are made, and the QR stack [(n + ΔN), n] with its factor;
+    or, after them, the kernel machine's matrices [n + m, n] and their squared distances."""
     n, m = spec["n_train"], spec["n_test"]
     grid = feature_grid(n, spec["feature_ratios"])
     largest_step = int(np.diff(np.r_[min(n, grid[-1]), grid[grid >= n]]).max(initial=0))
-    return 8 * ((n + m) * grid[-1] + max(n, m) * grid[-1] + 2 * (n + largest_step) * n)
+    features = (n + m) * grid[-1] + max(n, m) * grid[-1] + 2 * (n + largest_step) * n
+    return 8 * max(features, (n + m) * n + max(n, m) * n)
 
 
 def _rff_run(spec: dict, data_config: dict) -> None:
@@ -44,6 +49,7 @@ def _rff_run(spec: dict, data_config: dict) -> None:
     grid = feature_grid(len(d.y_train), spec["feature_ratios"])
     for seed in seeds_of(spec):
         rff_curve(d.x_train, d.y_train, d.x_test, d.y_test, grid, bandwidth, d.n_classes, seed)
+    kernel_machine(d.x_train, d.y_train, d.x_test, d.y_test, bandwidth, d.n_classes)
 
 
 def _weak_flops(spec: dict) -> float:

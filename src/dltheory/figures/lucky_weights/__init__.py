@@ -118,7 +118,7 @@ FIGURE = Figure(
             wildcards={"multiplier": r"\d+"},
             threads=1,  # tiny matrices: one thread is fastest, and a GPU would wait on kernel launches
             device=True,
-            gpu=False,
+            gpu=False,  # pinned to the CPU, `device: auto` included (docs/lucky_weights.md)
             mem_mb=1000,
         ),
     ),

@@ -83,8 +83,9 @@ def node_table(steps: np.ndarray, corr: list[np.ndarray], fan_out: list[np.ndarr
 
 
 def winner_table(steps: np.ndarray, corr: list[np.ndarray], seeds) -> pd.DataFrame:
-    """One row per teacher node and seed: its winner, the winner's initial rank and correlations, and
-    ``steps_to_match``: the first step at which any student reached 0.95 with the teacher node."""
+    """One row per teacher node and seed: its winner, the winner's initial rank and correlations,
+    ``steps_to_match``: the first step at which any student reached 0.95 with the teacher node, and
+    ``fires``: whether the teacher node fires on the evaluation inputs (:func:`firing`)."""
     rows = []
     for layer, c in enumerate(corr, 1):
         _, e, s, t = c.shape
@@ -103,10 +104,18 @@ def winner_table(steps: np.ndarray, corr: list[np.ndarray], seeds) -> pd.DataFra
                     "initial_corr": pick(c[0]).ravel(),
                     "final_corr": pick(c[-1]).ravel(),
                     "steps_to_match": steps_to_reach(steps, best, MATCH).ravel(),
+                    "fires": np.tile(firing(c), e),
                 }
             )
         )
     return pd.concat(rows, ignore_index=True)
+
+
+def firing_winners(winners: pd.DataFrame) -> pd.DataFrame:
+    """The rows of :func:`winner_table` whose teacher node fires, the ones the luck rows average
+    over (as the recovery rows do, by :func:`firing`): a silent node correlates 0 with every
+    student, so its "winner" is the first student of an all-way tie, ranked 1, which is no luck."""
+    return winners[winners.fires]
 
 
 def spearman(initial_corr, steps_to_match) -> float:
@@ -157,12 +166,13 @@ def deep_summary(correlations: dict, nodes: pd.DataFrame, winners: pd.DataFrame)
         out["mean_best_corr"][layer] = float(best.mean())
         out["mean_best_corr_firing"][layer] = float(best[:, fires].mean())
         out["firing"][layer] = (int(fires.sum()), len(fires))
-    rank_fraction = winners.initial_rank / winners.students
+    lucky = firing_winners(winners)
+    rank_fraction = lucky.initial_rank / lucky.students
     matched = nodes[nodes.matched].groupby("layer").fan_out_norm.mean()
     unmatched = nodes[~nodes.matched].groupby("layer").fan_out_norm.mean()
     return out | {
-        "rank_fraction": rank_fraction.groupby(winners.layer).mean().to_dict(),
-        "mean_rank": winners.groupby("layer").initial_rank.mean().to_dict(),
+        "rank_fraction": rank_fraction.groupby(lucky.layer).mean().to_dict(),
+        "mean_rank": lucky.groupby("layer").initial_rank.mean().to_dict(),
         "spearman": spearman_by_layer(nodes),
         "fan_out_ratio": (unmatched / matched).to_dict(),
     }
@@ -250,12 +260,13 @@ def falls_from_peak(series: pd.DataFrame, window: int) -> dict:
 
 def two_layer_summary(nodes: pd.DataFrame, winners: pd.DataFrame, series: pd.DataFrame, window: int) -> dict:
     """Per student multiplier: the fan-out ratio, matched students, covered teacher nodes, the
-    winners' luck, the fall of the unmatched fan-out, and the ICML 2020 ordering (teacher nodes of
-    larger fan-out specialized first: Spearman of teacher fan-out norm vs steps until a student
-    reaches 0.95, never-specialized nodes last)."""
+    winners' luck (over the teacher nodes that fire), the fall of the unmatched fan-out, and the
+    ICML 2020 ordering (teacher nodes of larger fan-out specialized first: Spearman of teacher
+    fan-out norm vs steps until a student reaches 0.95, never-specialized nodes last)."""
     out = {}
     for m, group in nodes.groupby("multiplier"):
         won = winners[winners.multiplier == m]
+        lucky = firing_winners(won)
         covered = (won.final_corr >= MATCH).groupby(won.seed).sum()  # teacher nodes some student matches at the end
         out[m] = {
             "fan_out_matched": float(group[group.matched].fan_out_norm.mean()),
@@ -263,7 +274,8 @@ def two_layer_summary(nodes: pd.DataFrame, winners: pd.DataFrame, series: pd.Dat
             "matched": (int(group.matched.sum()), len(group)),
             "covered": float(covered.mean()),
             "teacher_nodes": int(won.teacher.nunique()),
-            "rank_fraction": float((won.initial_rank / won.students).mean()),
+            "firing": (int(lucky.teacher.nunique()), int(won.teacher.nunique())),
+            "rank_fraction": float((lucky.initial_rank / lucky.students).mean()),
             "fall": falls_from_peak(series[series.multiplier == m].reset_index(drop=True), window),
             "fan_out_first": spearman(won.teacher_fan_out, won.steps_to_match),
         }
@@ -358,8 +370,10 @@ def recovered_by_seed(corr: np.ndarray) -> np.ndarray:
 
 
 def rank_fraction_by_seed(winners: pd.DataFrame) -> np.ndarray:
-    """[E]: per seed, the mean over teacher nodes of the winner's initial rank / student width."""
-    return (winners.initial_rank / winners.students).groupby(winners.seed).mean().to_numpy()
+    """[E]: per seed, the mean over the teacher nodes that fire (:func:`firing_winners`) of the
+    winner's initial rank / student width."""
+    lucky = firing_winners(winners)
+    return (lucky.initial_rank / lucky.students).groupby(lucky.seed).mean().to_numpy()
 
 
 def spearman_over_seeds(table: pd.DataFrame, x: str, steps: str) -> Estimate | None:
@@ -432,6 +446,12 @@ def lottery_estimates(lottery: pd.DataFrame) -> dict:
     return {name: seed_mean(d) for name, d in lottery_differences(lottery).items()}
 
 
+def firing_note(counts: tuple[int, int]) -> str:
+    """'; over the 9 of 10 teacher nodes that fire' from ``counts`` (firing, all) when some are silent, else ''."""
+    fires, total = counts
+    return f"; over the {fires} of {total} teacher nodes that fire" if fires < total else ""
+
+
 def seeds_note(estimate: Estimate | None) -> str:
     """'4 seeds', or '1 seed: no interval'."""
     return f"{estimate.n} seeds" if estimate else "1 seed: no interval"
@@ -482,7 +502,7 @@ def judge_deep(d: dict, bars: dict) -> list[Claim]:
             f"{setup}, layer 1: final winners were lucky at init (mean initial rank / student width)",
             source=f"{SOURCE}; {ICML}",
             expected=f"< {bars['max_rank_fraction']:.0%} (chance ≈ 50%; {quote('rank_fraction', 1, '.1%')})",
-            measured=f"{rank:.1%} (mean rank {d['mean_rank'][1]:.1f}; {seeds_note(est['rank_fraction'])})",
+            measured=f"{rank:.1%} (mean rank {d['mean_rank'][1]:.1f}{firing_note(d['firing'][1])}; {seeds_note(est['rank_fraction'])})",
             value=rank,
             estimate=est["rank_fraction"],
             bar=below(bars["max_rank_fraction"]),
@@ -562,7 +582,7 @@ def judge_two_layer(m: int, t: dict, bars: dict) -> list[Claim]:
             source=f"{SOURCE}; {ICML}",
             expected=f"< {bars['max_two_layer_rank_fraction']:.0%} (chance ≈ 50%"
             + (f"; reference code: {pooled(ref['rank_fraction'], '.1%')})" if ref else ")"),
-            measured=f"{t['rank_fraction']:.1%} ({seeds_note(est['rank_fraction'])})",
+            measured=f"{t['rank_fraction']:.1%} ({seeds_note(est['rank_fraction'])}{firing_note(t['firing'])})",
             value=t["rank_fraction"],
             estimate=est["rank_fraction"],
             bar=below(bars["max_two_layer_rank_fraction"]),

@@ -6,7 +6,7 @@ import numpy as np
 
 from dltheory.core.cost import BYTES, reduced, seeds_of, sliced
 from dltheory.core.device import resolve_device
-from dltheory.figures.lucky_weights import NAME, students_setup
+from dltheory.figures.lucky_weights import FIGURE, NAME, students_setup
 from dltheory.science.teacher_student import Setup, TwoLayerSetup, observation_steps, train_students, train_two_layer
 
 
@@ -96,7 +96,8 @@ def jobs(config: dict) -> list:
             for m in two["multipliers"]
         ),
     ]  # fmt: skip
-    run = lambda s: _student_run(s, device)
+    two_layer_device = FIGURE.step("two_layer").job_device(device)  # pinned to the CPU
+    run = lambda s: _student_run(s, two_layer_device if s["kind"] == "two_layer" else device)
     return [
         sliced(
             rule,

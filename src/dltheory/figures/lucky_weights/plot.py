@@ -9,7 +9,7 @@ import seaborn as sns
 
 from dltheory.core.contract import Artifacts
 from dltheory.core.plotting import setup_style
-from dltheory.figures.lucky_weights.claims import layer_keys, summary
+from dltheory.figures.lucky_weights.claims import firing_winners, layer_keys, summary
 from dltheory.science.teacher_student import MATCH
 
 
@@ -77,7 +77,9 @@ def deep_progress(axes, correlations: dict, colors) -> None:
 
 
 def luck_panel(ax, winners: pd.DataFrame, by: str, colors, bar: float, title: str) -> None:
-    """Each teacher node's winner's initial rank / student width, per ``by`` (layer or multiplier)."""
+    """Each teacher node's winner's initial rank / student width, per ``by`` (layer or multiplier),
+    over the teacher nodes that fire (as the luck rows)."""
+    winners = firing_winners(winners)
     fraction = winners.initial_rank / winners.students
     jitter = np.random.default_rng(0).uniform(-0.25, 0.25, len(winners))  # seeded: a rebuild draws the same figure
     groups = list(fraction.groupby(winners[by]))

@@ -11,7 +11,7 @@ from sklearn.svm import SVC
 
 from dltheory.core.runner import JobRun
 from dltheory.science.coates import features
-from dltheory.science.recursive_svm import R2SVM, best_point, cv_curves, decision_regions, layer_accuracies, linear_svm, synthetic
+from dltheory.science.recursive_svm import R2SVM, best_point, cv_curves, decision_regions, layer_accuracies, linear_svm, synthetic_splits
 
 
 def _real_splits(job: JobRun, dataset: str):
@@ -27,9 +27,8 @@ def _real_splits(job: JobRun, dataset: str):
 
 def _synthetic_splits(syn: dict, dataset: str, split_seed: int):
     n, noise = syn["n_per_class"][dataset], syn["noise"][dataset]
-    x, y = synthetic(dataset, n, noise, split_seed, syn["turns"])
-    x_test, y_test = synthetic(dataset, n, noise, split_seed + 1, syn["turns"])  # a fresh draw of the same curves
-    return (x, y, x_test, y_test), f"{2 * n} train / {2 * n} test, noise {noise}"
+    splits = synthetic_splits(dataset, n, noise, split_seed, syn["turns"])  # the test set: a fresh draw, the training statistics
+    return splits, f"{2 * n} train / {2 * n} test, noise {noise}, standardized with the training statistics"
 
 
 def _fit_one(dataset, variant, splits, params, projection, seed, layers):
