@@ -1,6 +1,7 @@
 """lazy_training's claims at their bars (config lazy_training.claims), on made-up measurements:
-power laws of known slope, kernels of known spread, spectra with known zeros; and the three
-verdicts of the claims judged on an interval over seeds or initializations."""
+power laws of known slope, kernels of known spread and inflation, spectra with known zeros and
+condition numbers, training curves with a known retained λ_min and distance to the PL* bound;
+and the three verdicts of the claims judged on an interval over seeds or initializations."""
 
 import numpy as np
 import pandas as pd
@@ -61,38 +62,104 @@ def circle(spreads=(0.03, 0.01), moves=(0.1, 0.02), move_jitter=0.0) -> dict:
     }
 
 
-def spectrum(zero_above=0) -> pd.DataFrame:
-    """n = 100 points; widths 2, 4 under (parameters 45, 89), 5, 8, 64 over; ``zero_above`` inits of width 5 singular."""
+def linearization_table(slope=-0.75, jitter=0.0, seeds=3) -> pd.DataFrame:
+    """sup_t |f_t − f^lin_t| = c · width^slope for each seed, seed s's slope off by ``jitter`` · (s − mean seed)."""
+    return pd.DataFrame(
+        {
+            "hidden_layers": hidden_layers,
+            "width": width,
+            "seed": seed,
+            "steps": 30,
+            "gap": 0.3 * (1 + 0.1 * seed) * (width / 64.0) ** (slope + jitter * (seed - (seeds - 1) / 2)),
+            "scale": 1.5,
+        }
+        for hidden_layers in (1, 2)
+        for seed in range(seeds)
+        for width in WIDTHS
+    )
+
+
+def spectrum(zero_above=0, full_below=0, condition_slope=-2.0) -> pd.DataFrame:
+    """n = 100 points; widths 2, 4 under (parameters 45, 89), 5, 8, 64 over; both activations.
+    Softplus: rank min(n, parameters), but ``zero_above`` inits of width 5 singular and
+    ``full_below`` inits of width 4 of full rank; λ_max/λ_min = 10⁴ (1 + 0.1 seed) (width/5)^condition_slope.
+    ReLU: seed s of width 5 has s dead inputs and rank 100 − max(s − 1, 0)."""
     rows = []
     for width in (2, 4, 5, 8, 64):
         for seed in range(10):
-            singular = 22 * width + 1 < 100 or (width == 5 and seed < zero_above)
+            parameters = 22 * width + 1
+            singular = (parameters < 100 and not (width == 4 and seed < full_below)) or (width == 5 and seed < zero_above)
+            condition = 1e4 * (1 + 0.1 * seed) * (width / 5) ** condition_slope
+            common = {"width": width, "seed": seed, "parameters": parameters, "points": 100, "lambda_max": 10.0}
             rows.append(
-                {
-                    "width": width,
-                    "seed": seed,
-                    "parameters": 22 * width + 1,
-                    "points": 100,
-                    "lambda_min": 1e-17 if singular else 1e-4,
-                    "lambda_max": 10.0,
+                common
+                | {
+                    "activation": "softplus",
+                    "lambda_min": 1e-17 if singular else 10.0 / condition,
+                    "rank": min(parameters, 99) if singular else 100,
+                    "dead_points": 0,
+                    "two_dead_share": np.nan,
+                }
+            )
+            dead = seed if width == 5 else 0
+            rows.append(
+                common
+                | {
+                    "activation": "relu",
+                    "lambda_min": 1e-17 if parameters < 100 or dead >= 2 else 1e-4,
+                    "rank": min(width * 21 + 1, 100 - max(dead - 1, 0)),
+                    "dead_points": dead,
+                    "two_dead_share": 0.7 if width == 5 else np.nan,
                 }
             )
     return pd.DataFrame(rows)
 
 
-def pl_curves() -> pd.DataFrame:
-    t = np.arange(11)
-    return pd.DataFrame({"step": t, "seed": 0, "loss": 0.5**t, "bound": 0.9**t, "width": 64})
+def pl_curves(retention=0.9, excess=0.5, narrow_retention=0.2, narrow_excess=2.0, jitter=0.0) -> pd.DataFrame:
+    """Widths 8 (narrow) and 256 (wide), 5 seeds, 20 steps, the kernel at steps 0, 10 and 20:
+    λ_min(Θ_t)/λ_min(Θ₀) falls to ``retention`` (seed s off by ``jitter`` · (s − 2)) and
+    L_t = ``excess`` · bound_t for t ≥ 1 (likewise), ``narrow_*`` for width 8."""
+    rows = []
+    for width, kept, over in ((8, narrow_retention, narrow_excess), (256, retention, excess)):
+        for seed in range(5):
+            for step in range(21):
+                bound = 0.99**step
+                kernel = step % 10 == 0
+                rows.append(
+                    {
+                        "activation": "softplus",
+                        "width": width,
+                        "parameters": 22 * width + 1,
+                        "seed": seed,
+                        "step": step,
+                        "loss": bound * (1 if step == 0 else over + jitter * (seed - 2)),
+                        "bound": bound,
+                        "lambda_min": (1e-3 if step == 0 else 1e-3 * (kept + jitter * (seed - 2))) if kernel else np.nan,
+                        "lambda_max": 10.0 if kernel else np.nan,
+                    }
+                )
+    return pd.DataFrame(rows)
 
 
-def alpha_table(slope=-1.0, jitter=0.0) -> pd.DataFrame:
-    """Displacements c · α^slope for 3 seeds, seed s's slope off by ``jitter`` · (s − 1)."""
-    alphas = [1, 10, 100, 1000]
+def alpha_table(slope=-1.0, jitter=0.0, gap_slope=-1.0, gap_jitter=0.0) -> pd.DataFrame:
+    """Displacements c · α^slope and distances to the linearization c' · α^gap_slope for 3 seeds,
+    seed s's slopes off by ``jitter`` · (s − 1) and ``gap_jitter`` · (s − 1); α = 1 lies below the
+    fitted range (``alpha_fit_from``) and is off the power laws."""
     return pd.DataFrame(
         [
-            {"alpha": a, "seed": s, "displacement": (1 + 0.1 * s) * a ** (slope + jitter * (s - 1)), "loss": 1e-9}
+            {
+                "activation": "softplus",
+                "alpha": a,
+                "seed": s,
+                "displacement": (1 + 0.1 * s) * a ** (slope + jitter * (s - 1)) * (5.0 if a < BARS["alpha_fit_from"] else 1.0),
+                "linearization_gap": 0.1
+                * (1 + 0.1 * s)
+                * a ** (gap_slope + gap_jitter * (s - 1))
+                * (5.0 if a < BARS["alpha_fit_from"] else 1.0),
+                "loss": 1e-9,
+            }
             for s in range(3)
-            for a in alphas
+            for a in (1, 10, 100, 1000)
         ]
     )
 
@@ -101,6 +168,7 @@ def judged(**parts) -> list:
     """The claims of made-up artifacts: the defaults (every claim passes), with ``parts`` replaced."""
     artifacts = {
         "widths": widths_table(),
+        "linearization": linearization_table(),
         "circle": circle(),
         "spectrum": spectrum(),
         "pl_curves": pl_curves(),
@@ -126,8 +194,9 @@ def verdict_of(fragment: str, **parts) -> str:
 
 def test_the_theorys_measurements_pass_every_claim():
     v = verdicts()
-    assert sum(p == "pass" for p in v.values()) == 11 and not failing()
-    assert list(v.values()).count(None) == 3  # hidden-to-hidden slope, the infinite-width limit, the PL* bound
+    assert sum(p == "pass" for p in v.values()) == 18 and not failing()
+    # hidden-to-hidden slope, the wide width's inflation, the infinite-width limit, ReLU's dead inputs, two narrow PL* rows
+    assert list(v.values()).count(None) == 6
 
 
 def test_slopes_are_fitted_per_seed_with_a_confidence_interval():
@@ -218,24 +287,94 @@ def test_a_move_ratio_near_one_never_flips_between_pass_and_fail():
         assert verdict_of("moves less", circle=circle(moves=(0.1, wide), move_jitter=0.3)) == "inconclusive"
 
 
-def test_zero_eigenvalue_claims():
+@pytest.mark.parametrize(
+    "slope, jitter, verdict",
+    [(-0.75, 0.02, "pass"), (-0.3, 0.02, "fail"), (-0.5, 0.05, "inconclusive")],
+)
+def test_linearization_slope_is_judged_on_a_bootstrap_over_inits(slope, jitter, verdict):
+    """sup_t |f_t − f^lin_t| against width: steeper than −0.5 passes, flatter fails, on the edge undecided."""
+    assert BARS["linearization_slope"] == -0.5
+    rows = [c for c in judged(linearization=linearization_table(slope, jitter)) if "linearization f₀" in c.claim]
+    assert [c.verdict for c in rows] == [verdict, verdict]  # one and two hidden layers
+    assert rows[0].estimate.method == "bootstrap" and rows[0].value == pytest.approx(slope, abs=0.01)
+    assert len(rows[0].estimate.replicates) == 3  # each seed's own slope
+
+
+@pytest.mark.parametrize(
+    "moves, jitter, verdict",
+    [((0.1, 0.02), 0.3, "pass"), ((-0.1, -0.02), 0.3, "fail"), ((0.01, 0.002), 3.0, "inconclusive")],
+)
+def test_the_narrow_kernel_inflates(moves, jitter, verdict):
+    """Jacot's “the NTK tends to inflate”: Θ_T = Θ₀ (1 + move) at the narrow width, judged against 0
+    on the t-interval over its 10 inits; the wide width's inflation is only observed."""
+    (c,) = [c for c in judged(circle=circle(moves=moves, move_jitter=jitter)) if "inflates" in c.claim]
+    assert c.verdict == verdict and c.value == pytest.approx(moves[0]) and c.estimate.n == 10
+    (wide,) = [c for c in judged(circle=circle(moves=moves, move_jitter=jitter)) if "inflation in training" in c.claim]
+    assert wide.kind == "observation" and wide.value == pytest.approx(moves[1])
+
+
+def test_softplus_rank_claims():
     (claim,) = failing(spectrum=spectrum(zero_above=3))
     assert "outnumber" in claim
-    broken = spectrum()
-    broken.loc[broken.width == 2, "lambda_min"] = 1e-3  # a rank above the parameter count: impossible, so caught
-    (claim,) = failing(spectrum=broken)
+    (claim,) = failing(spectrum=spectrum(full_below=1))  # a rank above the parameter count: impossible, so caught
     assert "fewer than" in claim
+
+
+@pytest.mark.parametrize("slope, verdict", [(-2.0, "pass"), (0.5, "fail")])
+def test_conditioning_must_improve_with_width(slope, verdict):
+    (c,) = [c for c in judged(spectrum=spectrum(condition_slope=slope)) if "conditioning" in c.claim]
+    assert c.verdict == verdict and c.value == pytest.approx(slope) and c.estimate.method == "t"
+
+
+def test_relu_dead_inputs_are_observed_never_judged():
+    """Width 5 has 2–9 dead inputs in 8 of 10 inits: singular, but the row is an observation; the
+    rank deficit is dead − 1 in every over-parameterized init, and the formula is printed."""
+    (c,) = [c for c in judged() if c.claim.startswith("ReLU")]
+    assert c.kind == "observation" and c.value == pytest.approx(1.0)
+    assert "width 5: 8/10 singular, formula 0.82, Monte Carlo 0.70" in c.measured
+    assert not failing(spectrum=spectrum().assign(dead_points=0))
+
+
+@pytest.mark.parametrize(
+    "retention, jitter, verdict",
+    [(0.9, 0.02, "pass"), (0.3, 0.02, "fail"), (0.52, 0.03, "inconclusive")],
+)
+def test_wide_nets_keep_a_fraction_of_lambda_min(retention, jitter, verdict):
+    """min_t λ_min(Θ_t)/λ_min(Θ₀) at width 256 against our bar 1/2, on the t-interval over 5 inits;
+    the narrow width's (0.2) never counts."""
+    assert BARS["pl_fraction"] == 0.5 and BARS["pl_wide_width"] == 128
+    (c,) = [c for c in judged(pl_curves=pl_curves(retention=retention, jitter=jitter)) if c.claim.startswith("PL* along training")]
+    assert c.verdict == verdict and "width 256" in c.claim and c.value == pytest.approx(retention)
+    (narrow,) = [c for c in judged() if c.claim.startswith("narrower nets, min over t")]
+    assert narrow.kind == "observation" and "width 8: 0.200" in narrow.measured
+
+
+@pytest.mark.parametrize("excess, verdict", [(0.5, "pass"), (1.5, "fail"), (0.99, "inconclusive")])
+def test_wide_nets_stay_under_the_pl_bound(excess, verdict):
+    (c,) = [c for c in judged(pl_curves=pl_curves(excess=excess, jitter=0.02)) if "under the PL* bound" in c.claim]
+    assert c.verdict == verdict and c.value == pytest.approx(excess)
 
 
 def test_alpha_slope_bar():
     tol = BARS["alpha_slope_tolerance"]
     assert not failing(alpha=alpha_table(-1 + 0.99 * tol)) and not failing(alpha=alpha_table(-1 - 0.99 * tol))
     (claim,) = failing(alpha=alpha_table(-1 + 1.01 * tol))
-    assert "1/α" in claim
+    assert "‖θ_T − θ₀‖ ∝ 1/α" in claim
+
+
+def test_alpha_slopes_are_fitted_from_alpha_fit_from():
+    """α = 1 sits 5× off the power law: fitted from α = 10 on, the slopes are exact."""
+    rows = [c for c in judged() if "lazy scaling" in c.claim]
+    assert [c.value for c in rows] == [pytest.approx(-1.0), pytest.approx(-1.0)] and all("α = 10 … 1000" in c.claim for c in rows)
 
 
 @pytest.mark.parametrize("slope, verdict", [(-1.0, "pass"), (-1.3, "fail"), (-0.9, "inconclusive")])
 def test_alpha_slope_verdicts_on_the_interval_over_seeds(slope, verdict):
     """Seeds' slopes ±0.02 around ``slope`` (t interval ±0.05): inside -1 ± 0.1, outside, on its edge."""
     assert (BARS["alpha_slope"], BARS["alpha_slope_tolerance"]) == (-1.0, 0.1)
-    assert verdict_of("1/α", alpha=alpha_table(slope, jitter=0.02)) == verdict
+    assert verdict_of("‖θ_T − θ₀‖ ∝ 1/α", alpha=alpha_table(slope, jitter=0.02)) == verdict
+
+
+@pytest.mark.parametrize("slope, verdict", [(-1.0, "pass"), (-1.3, "fail"), (-0.9, "inconclusive")])
+def test_distance_to_the_linearization_falls_like_one_over_alpha(slope, verdict):
+    assert verdict_of("within O(1/α)", alpha=alpha_table(gap_slope=slope, gap_jitter=0.02)) == verdict

@@ -7,7 +7,17 @@ import numpy as np
 from dltheory.core.cost import BYTES, F_NORMAL, reduced, seeds_of, sliced
 from dltheory.core.device import DTYPES, resolve_device
 from dltheory.figures.lazy_training import NAME
-from dltheory.science.tangent_kernel import alpha_sweep, circle_kernels, kernel_spectrum, pl_curves, relu_ntk, sphere_points, width_sweep
+from dltheory.science.tangent_kernel import (
+    alpha_sweep,
+    circle_kernels,
+    kernel_spectrum,
+    pl_sweep,
+    relu_ntk,
+    sphere_points,
+    two_dead_probability,
+    two_dead_share,
+    width_sweep,
+)
 
 PROBE_BYTES = 256e6  # parameters of a probe's nets: beyond the caches, as the job's are
 
@@ -65,21 +75,34 @@ def _steps_to_target(spec: dict, hidden_layers: int) -> float:
 
 def _sweeps_flops(spec: dict) -> float:
     """FLOPs of ``lazy_training_sweeps`` (:func:`_net_flops` for each part): (b) per depth and
-    width, the seeds' nets, two kernels on the p training inputs and :func:`_steps_to_target`
-    steps; (c) one hidden layer of each width, a kernel on all n inputs (and its eigenvalues,
-    10 n³ per seed), then ``steps`` at ``train_width``; (d) per α, a kernel and ``steps``."""
+    width, the seeds' nets, three kernels on the p training inputs and one between them and the
+    r test inputs, :func:`_steps_to_target` steps, each with a forward pass over the test inputs
+    (2 E P r); (c) one hidden layer of each width and both activations, a kernel on all n inputs
+    (and its eigenvalues, 10 n³ per seed), the dead-input Monte Carlo (2 n n₀ w per draw, where it
+    runs), then at each training width ``steps`` with a kernel and its eigenvalues every
+    ``kernel_every``; (d) per α, a kernel and ``steps``, each with a forward pass over the p
+    training inputs again."""
     data, sweep, pl, lazy = spec["data"], spec["sweep"], spec["spectrum"], spec["alpha"]
     d, n = data["d"], data["points"]
     total = 0.0
+    p, r = sweep["train_points"], sweep["test_points"]
     for depth in sweep["depths"]:
         steps = spec["steps_to_target"][depth["hidden_layers"]]
         for w in depth["widths"]:
-            p = sweep["train_points"]
-            total += _net_flops(_weights(d, w, depth["hidden_layers"]), sweep["seeds"], p, steps, p, 3) + 10 * sweep["seeds"] * p**3
-    total += sum(_net_flops(_weights(d, w, 1), pl["seeds"], n, 0, n, 1) + 10 * pl["seeds"] * n**3 for w in pl["widths"])
-    total += _net_flops(_weights(d, pl["train_width"], 1), pl["seeds"], n, pl["steps"], n, 1)
-    total += len(lazy["alphas"]) * _net_flops(
-        _weights(d, lazy["width"], 1), lazy["seeds"], lazy["train_points"], lazy["steps"], lazy["train_points"], 1
+            weights = _weights(d, w, depth["hidden_layers"])
+            total += _net_flops(weights, sweep["seeds"], p, steps, p + r, 4) + 2 * sweep["seeds"] * weights * steps * r
+            total += 10 * sweep["seeds"] * p**3
+    total += 2 * sum(_net_flops(_weights(d, w, 1), pl["seeds"], n, 0, n, 1) + 10 * pl["seeds"] * n**3 for w in pl["widths"])
+    total += sum(2 * pl["dead_draws"] * n * d * w for w in pl["widths"] if two_dead_probability(n, w) >= 1 / pl["dead_draws"])
+    kernels = pl["steps"] // pl["kernel_every"] + 2
+    total += sum(
+        _net_flops(_weights(d, w, 1), pl["seeds"], n, pl["steps"], n, kernels) + 10 * pl["seeds"] * n**3 * kernels
+        for w in pl["train_widths"]
+    )
+    q = lazy["train_points"]
+    total += len(lazy["alphas"]) * (
+        _net_flops(_weights(d, lazy["width"], 1), lazy["seeds"], q, lazy["steps"], q, 1)
+        + 2 * lazy["seeds"] * _weights(d, lazy["width"], 1) * lazy["steps"] * q
     )
     return total
 
@@ -98,10 +121,17 @@ def _sweeps_run(spec: dict, device: str) -> None:
     p = sweep["train_points"]
     for depth in sweep["depths"]:
         steps = spec["steps_to_target"][depth["hidden_layers"]]
-        width_sweep(depth["hidden_layers"], depth["widths"], x[:p], y[:p], seeds_of(sweep), sweep["target_loss_ratio"], steps, device)
-    kernel_spectrum(pl["widths"], x, seeds_of(pl), device)
-    pl_curves(pl["train_width"], x, y, seeds_of(pl), pl["steps"], device)
-    alpha_sweep(lazy["alphas"], lazy["width"], x[: lazy["train_points"]], y[: lazy["train_points"]], seeds_of(lazy), lazy["steps"], device)
+        width_sweep(
+            depth["hidden_layers"], depth["widths"], x[:p], y[:p], x[p : p + sweep["test_points"]], seeds_of(sweep),
+            sweep["target_loss_ratio"], steps, device,
+        )  # fmt: skip
+    for activation in ("relu", "softplus"):
+        kernel_spectrum(pl["widths"], x, seeds_of(pl), device, activation)
+    for w in pl["widths"]:
+        two_dead_share(x, w, pl["dead_draws"], pl["seed"])
+    pl_sweep(pl["train_widths"], x, y, seeds_of(pl), pl["steps"], pl["kernel_every"], pl["train_activation"], device)
+    q = lazy["train_points"]
+    alpha_sweep(lazy["alphas"], lazy["width"], x[:q], y[:q], seeds_of(lazy), lazy["steps"], device, lazy["activation"])
 
 
 def _probe_nets(n_in: int, widths: list[int], hidden_layers: int, seeds: int, itemsize: int) -> tuple[int, int]:
@@ -117,7 +147,8 @@ def _probe_nets(n_in: int, widths: list[int], hidden_layers: int, seeds: int, it
 def jobs(config: dict) -> list:
     """``lazy_training_circle``, probed on its widest nets (:func:`_probe_nets`) for 5 steps less
     1 (the marginal time of 4 steps); ``lazy_training_sweeps`` likewise: the widest nets of each
-    depth, the spectrum and the α sweep (one α), 3 steps less 1 of every training. The width
+    depth, the spectrum, the widest PL* training width and the α sweep (one α), 3 steps less 1 of
+    every training. The width
     sweep's step counts come from :func:`_steps_to_target` (its FLOPs are an estimate where
     members stop early)."""
     c, device = config[NAME]["compute"], resolve_device(config["device"])
@@ -136,6 +167,7 @@ def jobs(config: dict) -> list:
         sweep__depths=[{**depth, "widths": [width]} for depth, (width, _) in zip(sweep["depths"], probe_depths)],
         steps_to_target={k: min(v, 3) for k, v in sweeps["steps_to_target"].items()},
         spectrum__widths=[max(c["spectrum"]["widths"])],
+        spectrum__train_widths=[max(c["spectrum"]["train_widths"])],
         spectrum__steps=3,
         alpha__alphas=c["alpha"]["alphas"][:1],
         alpha__steps=3,

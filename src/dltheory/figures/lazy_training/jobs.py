@@ -1,8 +1,9 @@
 """lazy_training's compute jobs: (a) Jacot et al.'s Fig. 1, the tangent kernel on the unit circle at
 initialization and after gradient descent, for two widths and several initializations; (b)-(d) how
-far the weights and the tangent kernel move vs width, the kernel's smallest eigenvalue vs width
-with gradient descent against the PL* bound, and the displacement of the lazily scaled model vs
-its scale alpha."""
+far the weights and the tangent kernel move vs width and how far the network strays from its
+linearization, the kernel's spectrum vs width (ReLU and softplus) with gradient descent against
+the PL* bound, and the displacement of the lazily scaled model, and its distance to its
+linearization, vs its scale alpha."""
 
 from __future__ import annotations
 
@@ -12,7 +13,15 @@ import pandas as pd
 from dltheory.core.contract import seeds_of
 from dltheory.core.device import DTYPES
 from dltheory.core.runner import JobRun
-from dltheory.science.tangent_kernel import alpha_sweep, circle_kernels, kernel_spectrum, pl_curves, sphere_points, width_sweep
+from dltheory.science.tangent_kernel import (
+    alpha_sweep,
+    circle_kernels,
+    kernel_spectrum,
+    pl_sweep,
+    sphere_points,
+    two_dead_share,
+    width_sweep,
+)
 
 
 def circle(job: JobRun) -> dict:
@@ -48,32 +57,49 @@ def sweeps(job: JobRun) -> dict:
     sweep = spec["sweep"]
     seeds = seeds_of(sweep)
     n = sweep["train_points"]
-    tables = []
+    x_test = x[n : n + sweep["test_points"]]
+    changes, gaps = [], []
     for depth in sweep["depths"]:
-        tables.append(
-            width_sweep(
-                depth["hidden_layers"], depth["widths"], x[:n], y[:n], seeds, sweep["target_loss_ratio"], sweep["max_steps"], device
-            )
+        change, gap = width_sweep(
+            depth["hidden_layers"], depth["widths"], x[:n], y[:n], x_test, seeds, sweep["target_loss_ratio"], sweep["max_steps"], device
         )
+        changes.append(change)
+        gaps.append(gap)
         log(
             f"{depth['hidden_layers']} hidden: relative change by width and layer\n"
-            + tables[-1].pivot_table("relative_change", "width", "layer").to_string()
+            + change.pivot_table("relative_change", "width", "layer").to_string()
+            + f"\nsup over steps and {len(x_test)} test inputs of |f_t - f_lin_t| (mean over seeds)\n"
+            + gap.groupby("width").gap.mean().to_string()
         )
-    widths = pd.concat(tables, ignore_index=True)
 
     pl = spec["spectrum"]
     seeds = seeds_of(pl)
-    eigen = kernel_spectrum(pl["widths"], x, seeds, device)
-    curves = pl_curves(pl["train_width"], x, y, seeds, pl["steps"], device)
+    eigen = pd.concat(
+        [kernel_spectrum(pl["widths"], x, seeds, device, activation) for activation in ("relu", "softplus")], ignore_index=True
+    )
+    shares = {w: two_dead_share(x, w, pl["dead_draws"], pl["seed"]) for w in pl["widths"]}
+    eigen["two_dead_share"] = eigen.width.map(shares).where(eigen.activation == "relu")
+    curves = pl_sweep(pl["train_widths"], x, y, seeds, pl["steps"], pl["kernel_every"], pl["train_activation"], device)
     log(
         "lambda_min / lambda_max of the kernel by width (min over inits):\n"
-        + (eigen.lambda_min / eigen.lambda_max).groupby(eigen.width).min().to_string()
+        + (eigen.lambda_min / eigen.lambda_max).groupby([eigen.width, eigen.activation]).min().unstack().to_string()
+        + "\nrelu: inits with >= 2 dead inputs, by width:\n"
+        + (eigen[eigen.activation == "relu"].dead_points >= 2).groupby(eigen.width).sum().to_string()
     )
 
     lazy = spec["alpha"]
     seeds = seeds_of(lazy)
     n = lazy["train_points"]
-    alphas = alpha_sweep(lazy["alphas"], lazy["width"], x[:n], y[:n], seeds, lazy["steps"], device)
-    log("alpha sweep: displacement by alpha\n" + alphas.groupby("alpha").displacement.mean().to_string())
+    alphas = alpha_sweep(lazy["alphas"], lazy["width"], x[:n], y[:n], seeds, lazy["steps"], device, lazy["activation"])
+    log(
+        "alpha sweep: displacement and distance to the linearization by alpha\n"
+        + alphas.groupby("alpha")[["displacement", "linearization_gap"]].mean().to_string()
+    )
     job.meta["seeds"] = {part: seeds_of(spec[part]) for part in ("sweep", "spectrum", "alpha")}
-    return {"widths": widths, "spectrum": eigen, "pl_curves": curves, "alpha": alphas}
+    return {
+        "widths": pd.concat(changes, ignore_index=True),
+        "linearization": pd.concat(gaps, ignore_index=True),
+        "spectrum": eigen,
+        "pl_curves": curves,
+        "alpha": alphas,
+    }
