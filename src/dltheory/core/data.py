@@ -54,8 +54,23 @@ SHIPPED_SOURCES = {
 MNIST_MIRROR = "https://ossci-datasets.s3.amazonaws.com/mnist/"
 MNIST_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
 CIFAR10_ARCHIVE = "cifar-10-python.tar.gz"
-FILES = {"mnist": MNIST_FILES, "cifar10": (CIFAR10_ARCHIVE,)}
-URLS = {name: MNIST_MIRROR + name for name in MNIST_FILES} | {CIFAR10_ARCHIVE: "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"}
+# torchvision's published ImageNet weights (state dicts), read without torchvision: the name of each
+# file ends with the first 8 hex digits of its SHA-256, which torch.hub checks and so do we.
+PRETRAINED_FILES = {
+    "vgg11_bn": "vgg11_bn-6002323d.pth",
+    "vgg13_bn": "vgg13_bn-abd245e5.pth",
+    "vgg16_bn": "vgg16_bn-6c64b313.pth",
+    "vgg19_bn": "vgg19_bn-c79401a0.pth",
+    "resnet18": "resnet18-f37072fd.pth",
+    "resnet50": "resnet50-0676ba61.pth",
+}
+PRETRAINED = tuple(PRETRAINED_FILES)
+FILES = {"mnist": MNIST_FILES, "cifar10": (CIFAR10_ARCHIVE,)} | {name: (filename,) for name, filename in PRETRAINED_FILES.items()}
+URLS = (
+    {name: MNIST_MIRROR + name for name in MNIST_FILES}
+    | {CIFAR10_ARCHIVE: "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"}
+    | {filename: "https://download.pytorch.org/models/" + filename for filename in PRETRAINED_FILES.values()}
+)
 # The published checksums (those torchvision verifies): a file that differs is truncated or altered.
 MD5 = {
     "train-images-idx3-ubyte.gz": "f68b3c2dcbeaaa9fbdd348bbdeb94873",
@@ -154,11 +169,29 @@ def md5sum(path: str | os.PathLike) -> str:
         return hashlib.file_digest(handle, lambda: hashlib.md5(usedforsecurity=False)).hexdigest()
 
 
-def verify_checksum(path: str | os.PathLike, md5: str) -> None:
-    actual = md5sum(path)
-    if actual != md5:
+def published_checksum(filename: str) -> str:
+    """How a file is checked, for messages: the published MD5, or the SHA-256 prefix in a weights file's name."""
+    return f"MD5 {MD5[filename]}" if filename in MD5 else f"SHA-256 starting {sha256_prefix(filename)}"
+
+
+def sha256_prefix(filename: str) -> str:
+    """The hash prefix in torchvision's weights names, ``<model>-<first 8 hex of SHA-256>.pth``."""
+    return Path(filename).stem.rsplit("-", 1)[1]
+
+
+def verify_checksum(path: str | os.PathLike, md5: str | None = None) -> None:
+    """Compare a file with its published checksum: ``md5`` (a dataset's), or for a weights file the
+    SHA-256 prefix in its name."""
+    path = Path(path)
+    if md5 is not None:
+        actual, expected, kind = md5sum(path), md5, "MD5"
+    else:
+        with open(path, "rb") as handle:
+            actual = hashlib.file_digest(handle, "sha256").hexdigest()[: len(sha256_prefix(path.name))]
+        expected, kind = sha256_prefix(path.name), "SHA-256 prefix"
+    if actual != expected:
         raise DataError(
-            f"{path}: MD5 {actual}, expected {md5} (the published checksum). The file is truncated or "
+            f"{path}: {kind} {actual}, expected {expected} (the published checksum). The file is truncated or "
             "altered: delete it and download it again."
         )
 
@@ -170,8 +203,9 @@ def missing_files(name: str, data_dir: str | os.PathLike) -> list[str]:
 def download_instructions(name: str, data_dir: Path, filenames: list[str]) -> str:
     """What to fetch by hand, for machines without network access."""
     lines = [f"Download these {name} files into {data_dir}:"]
-    lines += [f"  {filename}  from {URLS[filename]}  (MD5 {MD5[filename]})" for filename in filenames]
-    lines.append(f"or call load_dataset({name!r}, data_dir=..., download_missing=True) on a machine with network access.")
+    lines += [f"  {filename}  from {URLS[filename]}  ({published_checksum(filename)})" for filename in filenames]
+    loader = "load_pretrained" if name in PRETRAINED else "load_dataset"
+    lines.append(f"or call {loader}({name!r}, data_dir=..., download_missing=True) on a machine with network access.")
     return "\n".join(lines)
 
 
@@ -185,7 +219,7 @@ def download(name: str, data_dir: str | os.PathLike) -> None:
                 atomic_write(data_dir / filename, lambda tmp: _save(response, tmp))
         except OSError as error:  # URLError and timeouts are OSErrors: no network, or the mirror is down
             raise DataError(f"could not download {URLS[filename]} ({error}).\n" + download_instructions(name, data_dir, missing)) from error
-        verify_checksum(data_dir / filename, MD5[filename])
+        verify_checksum(data_dir / filename, MD5.get(filename))
 
 
 def _save(response, path: Path) -> None:
@@ -286,7 +320,7 @@ def missing_data_errors(data_config: dict, datasets) -> list[str]:
     if data_config["download"]:
         return []
     data_dir = Path(data_config["dir"]).resolve()
-    messages = (missing_data_message(name, data_dir) for name in sorted(set(datasets) & set(STANDARD)))
+    messages = (missing_data_message(name, data_dir) for name in sorted(set(datasets) & set(STANDARD + PRETRAINED)))
     return [
         f"data.dir: {message}".replace("\n", "\n    ") + "\n    (or set data.download: true on a machine with network access)"
         for message in messages
@@ -301,7 +335,19 @@ def _ensure_files(name: str, data_dir: Path, download_missing: bool) -> None:
             raise DataError(message)
         download(name, data_dir)
     for filename in FILES[name]:
-        verify_checksum(data_dir / filename, MD5[filename])
+        verify_checksum(data_dir / filename, MD5.get(filename))
+
+
+def load_pretrained(name: str, *, data_dir: str | os.PathLike, download_missing: bool = False) -> dict:
+    """The state dict of torchvision's published ImageNet weights ``name`` (one of
+    :data:`PRETRAINED`), from ``data_dir``, fetched there first with ``download_missing``, and
+    checked against the SHA-256 prefix of its published name. Read with ``torch.load(...,
+    weights_only=True)``: tensors only, no code."""
+    import torch
+
+    data_dir = Path(data_dir).resolve()
+    _ensure_files(name, data_dir, download_missing)
+    return torch.load(data_dir / PRETRAINED_FILES[name], map_location="cpu", weights_only=True)
 
 
 def _read_standard(name: str, data_dir: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -231,3 +231,36 @@ def test_download_writes_and_verifies_the_missing_files(tmp_path, monkeypatch):
     ds = load_dataset("mnist", data_dir=folder, download_missing=True)
     assert requested == [data.URLS[f] for f in data.MNIST_FILES] and ds.x_train.shape == (20, 16)
     assert sorted(p.name for p in folder.iterdir()) == sorted(data.MNIST_FILES)  # no temporaries left
+
+
+def test_weights_are_checked_against_the_sha256_prefix_in_their_name(tmp_path):
+    content = b"published weights"
+    prefix = hashlib.sha256(content).hexdigest()[:8]
+    good = tmp_path / f"model-{prefix}.pth"
+    good.write_bytes(content)
+    data.verify_checksum(good)  # no MD5: the name's prefix
+    bad = tmp_path / "model-00000000.pth"
+    bad.write_bytes(content)
+    with pytest.raises(data.DataError, match="SHA-256 prefix") as error:
+        data.verify_checksum(bad)
+    assert prefix in str(error.value)
+
+
+def test_missing_weights_fail_the_config_check_naming_file_url_and_checksum(tmp_path):
+    (message,) = data.missing_data_errors({"download": False, "dir": str(tmp_path)}, ["vgg16_bn", "digits"])
+    assert "vgg16_bn-6c64b313.pth" in message and "https://download.pytorch.org/models/vgg16_bn-6c64b313.pth" in message
+    assert "SHA-256 starting 6c64b313" in message and "data.download: true" in message
+    assert data.missing_data_errors({"download": True, "dir": str(tmp_path)}, ["vgg16_bn"]) == []
+
+
+def test_load_pretrained_reads_a_state_dict_after_checking_it(tmp_path, monkeypatch):
+    import torch
+
+    path = tmp_path / "weights.pth"
+    torch.save({"bn.bias": torch.tensor([-1.0, 1.0]), "bn.running_mean": torch.zeros(2)}, path)
+    named = tmp_path / f"tiny-{hashlib.sha256(path.read_bytes()).hexdigest()[:8]}.pth"
+    path.rename(named)
+    monkeypatch.setitem(data.PRETRAINED_FILES, "tiny", named.name)
+    monkeypatch.setitem(data.FILES, "tiny", (named.name,))
+    state = data.load_pretrained("tiny", data_dir=tmp_path)
+    assert torch.equal(state["bn.bias"], torch.tensor([-1.0, 1.0]))
