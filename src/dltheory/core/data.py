@@ -180,9 +180,10 @@ def sha256_prefix(filename: str) -> str:
 
 
 def verify_checksum(path: str | os.PathLike, md5: str | None = None) -> None:
-    """Compare a file with its published checksum: ``md5`` (a dataset's), or for a weights file the
-    SHA-256 prefix in its name."""
+    """Compare a file with its published checksum: ``md5`` (by default the published one of its
+    name, :data:`MD5`), or for a weights file the SHA-256 prefix in its name."""
     path = Path(path)
+    md5 = md5 or MD5.get(path.name)
     if md5 is not None:
         actual, expected, kind = md5sum(path), md5, "MD5"
     else:
@@ -219,7 +220,7 @@ def download(name: str, data_dir: str | os.PathLike) -> None:
                 atomic_write(data_dir / filename, lambda tmp: _save(response, tmp))
         except OSError as error:  # URLError and timeouts are OSErrors: no network, or the mirror is down
             raise DataError(f"could not download {URLS[filename]} ({error}).\n" + download_instructions(name, data_dir, missing)) from error
-        verify_checksum(data_dir / filename, MD5.get(filename))
+        verify_checksum(data_dir / filename)
 
 
 def _save(response, path: Path) -> None:
@@ -335,7 +336,7 @@ def _ensure_files(name: str, data_dir: Path, download_missing: bool) -> None:
             raise DataError(message)
         download(name, data_dir)
     for filename in FILES[name]:
-        verify_checksum(data_dir / filename, MD5.get(filename))
+        verify_checksum(data_dir / filename)
 
 
 def load_pretrained(name: str, *, data_dir: str | os.PathLike, download_missing: bool = False) -> dict:

@@ -103,8 +103,7 @@ def activation_statistics(net: torch.nn.Sequential, x: torch.Tensor) -> list[Lay
                 p = on.mean(1)
                 joint = on @ on.T / on.shape[1]  # [C, C]: P(i and j on)
                 upper = torch.triu_indices(len(p), len(p), 1)
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    conditional = (joint / p[:, None]).numpy()  # P(j on | i on), row i
+                conditional = (joint / p[:, None]).numpy()  # P(j on | i on), row i; rows of never-on channels are left out below
                 off_diagonal = ~np.eye(len(p), dtype=bool) & (p.numpy() > 0)[:, None]
                 out.append(
                     LayerActivity(

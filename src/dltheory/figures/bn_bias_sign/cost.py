@@ -5,18 +5,21 @@ from __future__ import annotations
 import torch
 
 from dltheory.core.contract import Job, seeds_of
-from dltheory.core.cost import LOAD_SECONDS, probe_dataset, reduced, sliced, split_sizes
+from dltheory.core.cost import DATASETS, LOAD_SECONDS, probe_dataset, reduced, sliced, split_sizes
 from dltheory.figures.bn_bias_sign import NAME
 from dltheory.science.bias_sign import conv_bn_relu_net, train_classifier
 
-SIDE = {"mnist_5k": 28, "mnist": 28}
+
+def _side(dataset: str) -> int:
+    """The images' height (= width) of a dataset, from its shape in :data:`DATASETS`."""
+    return DATASETS[dataset]["image"][1]
 
 
-def _proxy_flops(spec: dict, data: dict) -> float:
+def _proxy_flops(spec: dict) -> float:
     """Per seed and epoch, forward and backward (3×) of the convolutions on every training image:
     2 · 9 · c_in · c_out per pixel of each block's resolution (halved by each pool)."""
     n_train = spec["n_train"]
-    side, total, previous = SIDE[spec["dataset"]], 0.0, 1
+    side, total, previous = _side(spec["dataset"]), 0.0, 1
     for block, width in enumerate(spec["channels"], start=1):
         total += 2 * 9 * previous * width * side * side
         previous = width
@@ -37,7 +40,7 @@ def jobs(config: dict) -> list:
 
     def run(probe: dict) -> None:
         dataset = probe_dataset(probe["dataset"], data, probe["n_train"], 100)
-        side = SIDE[probe["dataset"]]
+        side = _side(probe["dataset"])
         x, y = torch.tensor(dataset.x_train).reshape(-1, 1, side, side), torch.tensor(dataset.y_train)
         net = conv_bn_relu_net(probe["channels"], probe["pool_after"], 1, 10)
         options = {k: probe[k] for k in ("batch_size", "lr", "momentum", "weight_decay")}
@@ -51,7 +54,7 @@ def jobs(config: dict) -> list:
             "",
             spec,
             probe,
-            lambda s: _proxy_flops(s, data),
+            _proxy_flops,
             lambda s: _proxy_memory(s, data),
             run,
             overhead_s=LOAD_SECONDS[spec["dataset"]],
