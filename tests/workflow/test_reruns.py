@@ -43,7 +43,9 @@ PARAMETER_CHANGES = [
         ["phase_diagram_theory", "phase_diagram_claims", "phase_diagram_plot", "depth_accuracy_claims", "depth_accuracy_plot"],
     ),
     ("phase_diagram", {"claims": {"xi_tolerance": 0.2}}, ["phase_diagram_claims", "phase_diagram_plot"]),
-    ("depth_accuracy", {"compute": {"steps": 10}}, ["depth_accuracy_train"] * 2 + ["depth_accuracy_claims", "depth_accuracy_plot"]),
+    # one job per optimizer x depth (2 x 2 at smoke scale); a new depth trains that depth only
+    ("depth_accuracy", {"compute": {"steps": 10}}, ["depth_accuracy_train"] * 4 + ["depth_accuracy_claims", "depth_accuracy_plot"]),
+    ("depth_accuracy", {"compute": {"depths": [2, 6, 4]}}, ["depth_accuracy_train"] * 2 + ["depth_accuracy_claims", "depth_accuracy_plot"]),
     ("depth_accuracy", {"run": {"checkpoint_every": 7}}, []),
     (
         "lucky_weights",

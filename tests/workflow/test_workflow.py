@@ -27,10 +27,13 @@ def test_dry_run(tmp_path, config):
     assert run.returncode == 0, run.stdout + run.stderr
     for rule in [r for rules in RULES.values() for r in rules] + ["all_figures"]:
         assert f"rule {rule}:" in run.stdout
-    panels = yaml.safe_load((repo / "config" / config).read_text())["depth_accuracy"].get("compute", {})
-    for dataset in panels.get("datasets", ["mnist_5k"]):
-        for optimizer in panels.get("optimizers", ["sgd"]):
-            assert f"results/depth_accuracy/{dataset}_{optimizer}.csv" in run.stdout
+    # depth_accuracy trains one job per dataset x optimizer x depth (its shards)
+    defaults = yaml.safe_load((repo / "config/config.yaml").read_text())["depth_accuracy"]["compute"]
+    panels = {**defaults, **yaml.safe_load((repo / "config" / config).read_text())["depth_accuracy"].get("compute", {})}
+    for dataset in panels["datasets"]:
+        for optimizer in panels["optimizers"]:
+            for depth in panels["depths"]:
+                assert f"results/depth_accuracy/{dataset}_{optimizer}_L{depth}.csv" in run.stdout
 
 
 def test_one_figures_target_brings_its_claims(tmp_path):
@@ -80,14 +83,16 @@ def test_smoke_build_outputs(smoke_build):
 def test_smoke_build_trains_depth_accuracy(smoke_build):
     import pandas as pd
 
-    table = pd.read_csv(smoke_build / "results/depth_accuracy/mnist_5k_sgd.csv")
+    shards = [pd.read_csv(smoke_build / f"results/depth_accuracy/mnist_5k_sgd_L{depth}.csv") for depth in (2, 6)]
+    table = pd.concat(shards)
     spec = ["sigma_w2", "sigma_b2", "depth", "width", "seed", "steps", "train_acc", "test_acc", "final_loss", "diverged"]
     assert set(spec) <= set(table.columns)
-    assert len(table) == 4 * 2 * 2 and set(table.depth) == {2, 6} and set(table.seed) == {0, 1}  # 4 sigma_w2 x 2 depths x 2 seeds
+    assert [set(shard.depth) for shard in shards] == [{2}, {6}]  # one depth per shard
+    assert len(table) == 4 * 2 * 2 and set(table.seed) == {0, 1}  # 4 sigma_w2 x 2 depths x 2 seeds
     assert (table.steps == 20).all()
-    assert (smoke_build / "results/depth_accuracy/mnist_5k_sgd.meta.json").exists()
+    assert (smoke_build / "results/depth_accuracy/mnist_5k_sgd_L2.meta.json").exists()
     assert {"k_fit", "agreement", "ridge_sigma_w2"} <= set(pd.read_csv(smoke_build / "results/depth_accuracy/trainability.csv").columns)
-    log = (smoke_build / "logs/depth_accuracy/train_mnist_5k_sgd.log").read_text()
+    log = (smoke_build / "logs/depth_accuracy/train_mnist_5k_sgd_6.log").read_text()
     assert "step 20/20" in log and "layer-steps/s" in log and "ETA" in log
     # spent once the table is written: no checkpoint of any job is left
     assert not [p for p in (smoke_build / "results/.checkpoints").rglob("*") if p.is_file()]

@@ -12,6 +12,14 @@ EXIT_STATUS = """exit status:
   1  anything else: a bug, reported with its traceback"""
 
 
+def _positive(text: str) -> int:
+    """An argparse type: an integer ≥ 1."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive integer")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command; bad input (:class:`~dltheory.core.artifacts.InputError`) is one ``error:``
     line on stderr and exit status 2, never a traceback."""
@@ -68,6 +76,14 @@ def _main(argv: list[str] | None) -> int:
     p_plan.add_argument(
         "--profile", default="profiles/slurm", help="SLURM profile folder whose config.yaml requests are compared (default: profiles/slurm)"
     )
+    p_plan.add_argument(
+        "--nodes",
+        nargs="+",
+        type=_positive,
+        default=[1, 8, 64],
+        metavar="N",
+        help="node counts to give the wall time for, each node running one job at a time (default: 1 8 64)",
+    )
     p_new = sub.add_parser(
         "new",
         help="write a working skeleton of a new figure (package, doc page, test, config sections) to edit into the real one",
@@ -89,7 +105,7 @@ def _main(argv: list[str] | None) -> int:
     if args.command == "plan":
         from dltheory.tools.plan import main as plan
 
-        return plan(args.configfile, args.profile)
+        return plan(args.configfile, args.profile, nodes=args.nodes)
 
     if args.command == "inspect":
         from dltheory.tools.inspect import summarize

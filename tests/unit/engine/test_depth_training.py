@@ -41,6 +41,15 @@ def test_batched_training_equals_the_sequential_reference(digits, optimizer, lr)
     assert batched.train_acc.max() > 0.5  # it learned something: the comparison is not between two chance levels
 
 
+def test_one_job_per_depth_gives_bitwise_the_table_of_one_job_for_all_depths(digits):
+    # depth_accuracy shards a panel by depth: each depth group is an independent batched ensemble
+    # (its own initializations and seeded batches), so the shards' rows are the unsharded run's, bit for bit.
+    spec = TrainSpec("sgd", 0.05, steps=15, batch_size=32, width=16, dtype="float32")
+    whole = train_ensemble(GRID, digits, spec, log=quiet)
+    shards = [train_ensemble([m for m in GRID if m.depth == depth], digits, spec, log=quiet) for depth in (1, 3)]
+    pd.testing.assert_frame_equal(pd.concat(shards, ignore_index=True), whole, check_exact=True)
+
+
 def test_a_diverging_member_is_frozen_and_flagged_without_touching_the_others(digits):
     spec = TrainSpec("sgd", 0.05, steps=10, batch_size=32, width=16, dtype="float64")
     group = [m for m in GRID if m.depth == 3]

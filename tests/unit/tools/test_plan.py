@@ -1,5 +1,6 @@
 """python -m dltheory plan: FLOP formulas against independent counts, the SLURM flags, the config
-overlay, a bad config, and the plan of config/smoke.yaml end to end."""
+overlay, a bad config, the plan of config/smoke.yaml end to end, and the cluster view (critical path,
+wall time on N nodes) on graphs with known answers."""
 
 import re
 from pathlib import Path
@@ -109,6 +110,12 @@ def test_the_smoke_plan_runs_end_to_end_and_its_total_is_the_sum_of_its_rows():
     assert float(total[5].replace(",", "")) == pytest.approx(sum(seconds), abs=0.05 * len(rows))
     assert float(total[3]) == pytest.approx(sum(flops), rel=0.01)
     assert re.search(r"probes ran on: (cpu|cuda)", text)
+    # depth_accuracy's panels are sharded by depth: smoke's 2 optimizers x 2 depths
+    assert sorted(r[2].strip() for r in rows if r[1].strip() == "depth_accuracy_train") == [
+        "mnist_5k/rmsprop/2", "mnist_5k/rmsprop/6", "mnist_5k/sgd/2", "mnist_5k/sgd/6"
+    ]  # fmt: skip
+    assert re.search(r"^critical path: .* of the total\); longest job: ", text, re.M)
+    assert re.search(r"^wall time, one job per node at a time: 1 node: .*, 8 nodes: .*, 64 nodes: ", text, re.M)
 
 
 def test_the_profile_sets_the_requests_of_every_rule_that_declares_its_own():
@@ -120,3 +127,29 @@ def test_the_profile_sets_the_requests_of_every_rule_that_declares_its_own():
     declared = {f"{fig.name}_{step.name}" for fig in registry() for step in fig.steps if step.mem_mb}
     profile = yaml.safe_load((ROOT / "profiles/slurm/config.yaml").read_text())
     assert declared and declared <= set(profile["set-resources"])
+
+
+# The cluster view: a critical path and list scheduling, on small graphs whose answers are known by hand.
+def _row(rule: str, seconds: float, wildcards: str = "") -> plan.Row:
+    return plan.Row(Job(rule, wildcards, 1.0, 0.0, lambda: 0.0, 1.0), seconds, 0.0, None, None)
+
+
+def test_only_the_lottery_waits_for_the_students_it_prunes():
+    rows = [_row("lucky_weights_train", 5), _row("lucky_weights_lottery", 2), _row("lucky_weights_two_layer", 1, "2")]
+    assert plan.dependencies(rows) == [[], [0], []]
+    assert plan.remaining_chains([r.seconds for r in rows], plan.dependencies(rows)) == [7, 2, 1]
+
+
+@pytest.mark.parametrize(
+    "seconds, waits_for, nodes, expected",
+    [
+        ([1, 1, 1, 1], [[], [], [], []], 2, 2),  # total / nodes
+        ([1, 2, 3], [[], [0], []], 1, 6),  # one node: the total
+        ([1, 2, 3], [[], [0], []], 2, 3),  # the chain 1 + 2 beside the 3
+        ([1, 2, 3], [[], [0], []], 64, 3),  # many nodes: the critical path
+        # the chain's head goes first although it is the shortest job: 6 (by job length first: 9)
+        ([1, 5, 3, 3], [[], [0], [], []], 2, 6),
+    ],
+)
+def test_wall_time_of_list_scheduling_by_critical_path(seconds, waits_for, nodes, expected):
+    assert plan.wall_time(seconds, waits_for, nodes) == expected

@@ -5,6 +5,9 @@ panel per dataset × optimizer (training accuracy on top, test accuracy below), 
 mean-field depth scale ξ_c of ``phase_diagram`` overlaid as the curves L = ξ_c and L = 6ξ_c.
 The paper's claim: a network is trainable roughly when L ≲ 6ξ_c, so the trainable region is a
 ridge around the critical σ_w² that widens with depth. How the claims score it: ``claims.py``.
+
+Each depth of a panel is one job (a shard): the depth groups are independent batched ensembles,
+so a panel's jobs spread over a cluster's nodes, and adding a depth trains only that depth.
 See docs/depth_accuracy.md.
 
 Science: :mod:`dltheory.engine.depth_training` (the batched ensembles), and ``phase_diagram``'s
@@ -56,20 +59,22 @@ def check(config: dict) -> None:
 
 
 def artifacts(config: dict) -> dict[str, str | list[str]]:
-    """One training table per dataset × optimizer (one panel each), and phase_diagram's depth scales."""
-    compute = config[NAME]["compute"]
+    """The training tables of every dataset × optimizer (a panel each) × depth (a shard each), read
+    as one table, and phase_diagram's depth scales."""
+    c = config[NAME]["compute"]
     return {
-        "tables": [FIGURE.output("table", dataset=d, optimizer=o) for d in compute["datasets"] for o in compute["optimizers"]],
+        "tables": [
+            FIGURE.output("table", dataset=d, optimizer=o, depth=L) for d in c["datasets"] for o in c["optimizers"] for L in c["depths"]
+        ],
         "depth_scales": DEPTH_SCALES,
     }
 
 
 def _train_params(compute: dict, wildcards) -> dict:
-    """The grid every panel shares; dataset and optimizer are this job's wildcards, lr its optimizer's."""
-    return {
-        "grid": {k: v for k, v in compute.items() if k not in ("datasets", "optimizers", "lr")},
-        "lr": compute["lr"][wildcards["optimizer"]],
-    }
+    """The grid every shard shares, at this job's depth (its wildcard, like dataset and optimizer),
+    and its optimizer's lr: adding a depth to the config trains only that depth."""
+    grid = {k: v for k, v in compute.items() if k not in ("datasets", "optimizers", "lr", "depths")}
+    return {"grid": {**grid, "depths": [int(wildcards["depth"])]}, "lr": compute["lr"][wildcards["optimizer"]]}
 
 
 FIGURE = Figure(
@@ -77,13 +82,17 @@ FIGURE = Figure(
     order=20,
     title="Trainable depth follows 6ξ_c: accuracy of deep tanh networks over (σ_w², depth)",
     sources=("Schoenholz et al. 2017, §5 and Fig. 5 (arXiv 1611.01232)",),
-    outputs={"table": "{dataset}_{optimizer}.csv"},
+    outputs={"table": "{dataset}_{optimizer}_L{depth}.csv"},
     steps=(
         Step(
             "train",
             outputs=("table",),
             params=_train_params,
-            wildcards={"dataset": lambda c: "|".join(c["datasets"]), "optimizer": lambda c: "|".join(c["optimizers"])},
+            wildcards={
+                "dataset": lambda c: "|".join(c["datasets"]),
+                "optimizer": lambda c: "|".join(c["optimizers"]),
+                "depth": lambda c: "|".join(str(L) for L in c["depths"]),
+            },
             threads=4,
             device=True,
             data=True,

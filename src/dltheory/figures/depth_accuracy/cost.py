@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+
 import numpy as np
 
+from dltheory.core.contract import Job
 from dltheory.core.cost import BYTES, LOAD_SECONDS, probe_dataset, reduced, seeds_of, sliced, split_sizes
 from dltheory.core.cost import F_TRANSCENDENTAL as F_T
 from dltheory.core.data import N_CLASSES
@@ -73,8 +77,24 @@ def _train_run(spec: dict, data_config: dict, device: str) -> None:
     train_ensemble(members, data, train_spec, device=device, log=lambda message: None, progress_every_s=float("inf"))
 
 
+def _shards(panel: Job, spec: dict) -> list[Job]:
+    """The jobs of one panel, one per depth (``panel`` is the whole panel's estimate): each its own
+    FLOPs and memory, and the panel's seconds per FLOP, from one probe run once for the panel."""
+    probe = functools.cache(panel.probe)
+    out = []
+    for depth in spec["depths"]:
+        shard = reduced(spec, depths=[depth])
+        flops = _train_flops(shard)
+        wildcards = f"{panel.wildcards}/{depth}"
+        scale = panel.scale * flops / panel.flops
+        out.append(
+            dataclasses.replace(panel, wildcards=wildcards, flops=flops, memory_bytes=_train_memory(shard), probe=probe, scale=scale)
+        )
+    return out
+
+
 def jobs(config: dict) -> list:
-    """One ``depth_accuracy_train`` job per dataset × optimizer. Probe: one seed's members of at
+    """One ``depth_accuracy_train`` job per dataset × optimizer × depth. Probe, once per panel: one seed's members of at
     most 3 depth groups (the shallowest, the middle and the deepest): all its σ_w² where a step of
     the deepest costs at most :data:`PROBE_STEP_FLOPS`, else that many FLOPs' worth inside the
     σ_w² axis (:func:`_spread`); 3 steps less 1 (the marginal time of 2 steps, without building and evaluating the
@@ -100,11 +120,10 @@ def jobs(config: dict) -> list:
                 depths=sorted({depths[0], depths[len(depths) // 2], depths[-1]}), steps=min(spec["steps"], 3),
                 n_train=min(n_train, 2 * c["batch_size"]), n_test=min(n_test, 64),
             )  # fmt: skip
-            out.append(
-                sliced(
-                    f"{NAME}_train", f"{dataset}/{optimizer}", spec, probe, _train_flops, _train_memory,
-                    lambda s: _train_run(s, data_config, device), overhead_s=LOAD_SECONDS[dataset],
-                    baseline_spec=reduced(probe, steps=1),
-                )
+            panel = sliced(
+                f"{NAME}_train", f"{dataset}/{optimizer}", spec, probe, _train_flops, _train_memory,
+                lambda s: _train_run(s, data_config, device), overhead_s=LOAD_SECONDS[dataset],
+                baseline_spec=reduced(probe, steps=1),
             )  # fmt: skip
+            out += _shards(panel, spec)
     return out

@@ -1,4 +1,5 @@
-"""depth_accuracy's compute job: train the grid of tanh networks for one dataset × optimizer (batched by depth)."""
+"""depth_accuracy's compute job: train the tanh networks of one dataset × optimizer × depth, every σ_w² and
+seed of the grid as one batched ensemble (a shard of the panel; the claims read the shards as one table)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ def train(job: JobRun) -> dict:
     log(f"{data.name}: {len(data.y_train):,} train / {len(data.y_test):,} test samples, {data.n_features} features ({data.source})")
     members = member_grid(grid_axis(grid["sigma_w2"]), [grid["sigma_b2"]], grid["depths"], job.seeds(grid))
     spec = TrainSpec(w["optimizer"], job.params["lr"], grid["steps"], grid["batch_size"], grid["width"], grid["dtype"], grid["compile"])
-    log(f"{len(members)} networks ({len(grid['depths'])} depth groups), {spec}, device {job.device}")
+    log(f"{len(members)} networks of depth {grid['depths'][0]}, {spec}, device {job.device}")
     table = train_ensemble(
         members,
         data,
