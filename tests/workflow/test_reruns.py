@@ -92,9 +92,10 @@ def merge(base: dict, change: dict) -> dict:
 CODE_EDITS = [
     ("src/dltheory/science/recursive_svm.py", list(RULES["r2svm"])),
     ("src/dltheory/science/teacher_student.py", list(RULES["lucky_weights"])),
-    # Each figure's estimators in their own module: an edit reruns that figure alone.
+    # Each figure's estimators in their own module: an edit reruns the figures that use them alone
+    # (entropy_accuracy reuses entropy_gain's entropy estimators).
     ("src/dltheory/science/mutual_information.py", list(RULES["pixel_mi"])),
-    ("src/dltheory/science/differential_entropy.py", list(RULES["entropy_gain"])),
+    ("src/dltheory/science/differential_entropy.py", [*RULES["entropy_gain"], *RULES["entropy_accuracy"]]),
     # depth_accuracy's claims and plot overlay xi_c from phase_diagram's depth scales.
     ("src/dltheory/science/meanfield.py", [*RULES["phase_diagram"], "depth_accuracy_claims", "depth_accuracy_plot"]),
     ("src/dltheory/figures/pixel_mi/jobs.py", list(RULES["pixel_mi"])),
