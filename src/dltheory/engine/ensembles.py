@@ -202,8 +202,13 @@ def mean_field_ensemble(members: list[Member], n_in: int, width: int, n_out: int
     depths = {m.depth for m in members}
     if len(depths) != 1:
         raise ValueError(f"an ensemble holds members of one depth, got depths {sorted(depths)}")
-    shapes = layer_shapes(depths.pop(), n_in, width, n_out)
-    model = MLPEnsemble(shapes, len(members), "tanh", dtype, device)
+    return initialized_ensemble(members, layer_shapes(depths.pop(), n_in, width, n_out), "tanh", dtype, device)
+
+
+def initialized_ensemble(members: list[Member], shapes, activation: str, dtype=torch.float32, device="cpu") -> MLPEnsemble:
+    """An :class:`MLPEnsemble` of the layer ``shapes`` ((fan_in, fan_out), readout last), member e
+    initialized by :func:`layer_init` from ``members[e]`` (its σ_w², σ_b² and seed)."""
+    model = MLPEnsemble(shapes, len(members), activation, dtype, device)
     with torch.no_grad():
         for l, ((fan_in, fan_out), w, b) in enumerate(zip(shapes, model.weights, model.biases)):
             w_init, b_init = layer_init(members, l, fan_in, fan_out, dtype, device, readout=l == len(shapes) - 1)

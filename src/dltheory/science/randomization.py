@@ -39,7 +39,7 @@ import numpy as np
 import scipy.linalg
 import torch
 
-from dltheory.engine.ensembles import Member, MLPEnsemble, layer_init
+from dltheory.engine.ensembles import Member, MLPEnsemble, initialized_ensemble
 from dltheory.engine.training import cross_entropy, epoch_batches
 
 INPUT_KINDS = ("original", "shuffled_pixels", "random_pixels", "gaussian")
@@ -99,13 +99,7 @@ def relu_mlp(seeds: list[int], n_in: int, hidden: tuple[int, ...], n_out: int, d
     W ~ N(0, 2/fan_in), biases 0 (the normals of :func:`dltheory.engine.ensembles.layer_init`)."""
     members = [Member(len(hidden), 2.0, 0.0, int(s)) for s in seeds]
     shapes = [(n_in, hidden[0])] + list(zip(hidden[:-1], hidden[1:])) + [(hidden[-1], n_out)]
-    model = MLPEnsemble(shapes, len(members), "relu", torch.float32, device)
-    with torch.no_grad():
-        for l, ((fan_in, fan_out), w, b) in enumerate(zip(shapes, model.weights, model.biases)):
-            w_init, b_init = layer_init(members, l, fan_in, fan_out, torch.float32, device, readout=l == len(shapes) - 1)
-            w.copy_(w_init)
-            b.copy_(b_init)
-    return model
+    return initialized_ensemble(members, shapes, "relu", torch.float32, device)
 
 
 @torch.no_grad()
