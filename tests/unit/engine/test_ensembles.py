@@ -4,7 +4,16 @@ import numpy as np
 import pytest
 import torch
 
-from dltheory.engine.ensembles import Member, MLPEnsemble, group_by_depth, init_member, layer_shapes, mean_field_ensemble, member_grid
+from dltheory.engine.ensembles import (
+    Member,
+    MLPEnsemble,
+    conv_ensemble,
+    group_by_depth,
+    init_member,
+    layer_shapes,
+    mean_field_ensemble,
+    member_grid,
+)
 
 
 def test_member_grid_is_every_combination_grouped_by_depth():
@@ -121,3 +130,54 @@ def test_a_gpu_group_starts_from_the_cpu_groups_weights():
     cpu = mean_field_ensemble(members, 20, 16, 4)
     gpu = mean_field_ensemble(members, 20, 16, 4, device="cuda")
     torch.testing.assert_close(gpu.flat.cpu(), cpu.flat, rtol=0, atol=0)
+
+
+def _conv_reference(model, e: int) -> torch.nn.Sequential:
+    """Member e of a ConvEnsemble as a plain torch.nn network (an independent implementation)."""
+    layers, c_in = [], model.image[0]
+    for kernel, bias in zip(model.kernels, model.biases):
+        conv = torch.nn.Conv2d(c_in, kernel.shape[1], model.kernel, stride=2, padding=model.kernel // 2, dtype=kernel.dtype)
+        conv.weight.data, conv.bias.data = kernel[e].detach().clone(), bias[e].detach().clone()
+        layers += [conv, torch.nn.ReLU()]
+        c_in = kernel.shape[1]
+    layers.append(torch.nn.Flatten())
+    for l, (w, b) in enumerate(zip(model.weights, model.dense_biases)):
+        dense = torch.nn.Linear(*w.shape[1:], dtype=w.dtype)
+        dense.weight.data, dense.bias.data = w[e].detach().T.clone(), b[e, 0].detach().clone()
+        layers += [dense] + ([torch.nn.ReLU()] if l < len(model.weights) - 1 else [])
+    return torch.nn.Sequential(*layers)
+
+
+def test_conv_ensemble_members_equal_separate_networks_in_value_and_gradient():
+    image = (2, 9, 7)  # odd sides: each stride-2 block rounds up (9 -> 5 -> 3)
+    members = [Member(1, 2.0, 0.1, s) for s in (0, 1, 2)]
+    model = conv_ensemble(members, image, (3, 4), (6,), 10, 5, torch.float64)
+    x = torch.randn(3, 8, int(np.prod(image)), dtype=torch.float64)
+    out = model(x)
+    out.square().sum().backward()
+    for e in range(3):
+        reference = _conv_reference(model, e)
+        y = reference(x[e].reshape(8, *image))
+        torch.testing.assert_close(out[e], y)
+        y.square().sum().backward()
+        grads = [p.grad for p in reference.parameters()]
+        ours = [k.grad[e] for k in model.kernels], [b.grad[e] for b in model.biases]
+        for g, o in zip(grads[0:4:2] + grads[1:4:2], ours[0] + ours[1]):
+            torch.testing.assert_close(o, g)
+        torch.testing.assert_close(model.weights[-1].grad[e], grads[-2].T)
+
+
+def test_conv_ensemble_init_and_subset():
+    members = [Member(1, 2.0, 0.0, s) for s in (5, 6, 5)]
+    model = conv_ensemble(members, (1, 28, 28), (16, 32), (64,), 10)
+    flat = model.flat.detach()
+    assert torch.equal(flat[0], flat[2]) and not torch.equal(flat[0], flat[1])  # equal seeds, equal weights
+    for kernel in model.kernels:  # He: Var = 2 / (c_in k²)
+        fan_in = kernel.shape[2] * kernel.shape[3] * kernel.shape[4]
+        assert kernel.detach().var().item() * fan_in == pytest.approx(2.0, rel=0.15)
+    part = model.subset(torch.tensor([1, 2]))
+    assert torch.equal(part.flat.detach(), flat[[1, 2]])
+    x = torch.randn(3, 4, 784)
+    torch.testing.assert_close(part(x[1:]), model(x)[1:])
+    part(x[1:]).sum().backward()  # the smaller ensemble's views still write into its flat.grad
+    assert part.flat.grad.abs().sum() > 0

@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from dltheory.science.randomization import (
+    Architecture,
     Training,
     corrupt_labels,
     epochs_to_fit,
@@ -58,13 +59,14 @@ def test_epochs_to_fit_is_the_first_epoch_at_the_threshold():
     assert np.array_equal(epochs_to_fit(accuracy, 0.999), [2, np.nan], equal_nan=True)
 
 
-def test_ensemble_members_fit_separable_data_and_stop():
+@pytest.mark.parametrize("architecture", [Architecture((64,)), Architecture((64,), (8,), (1, 4, 4))], ids=["mlp", "conv"])
+def test_ensemble_members_fit_separable_data_and_stop(architecture):
     rng = np.random.default_rng(0)
-    n, d = 256, 10
+    n, d = 256, 16
     x = rng.standard_normal((n, d)).astype(np.float32)
     y = (x[:, 0] > 0).astype(np.int64)
     labels = torch.as_tensor(np.stack([y, rng.integers(0, 2, n)]))
-    setup = Training((64,), 0.05, 0.9, 1.0, 32, 200, 1.0)
+    setup = Training(architecture, 0.05, 0.9, 1.0, 32, 300, 1.0)
     inputs = torch.as_tensor(x[None])
     out = train_variants(inputs, np.zeros(2, int), labels, inputs, labels, [0, 0], np.zeros(2), setup, 2, lambda _: None)
     assert (out["train_accuracy_final"] == 1.0).all()  # both fit, the random labelling too
@@ -82,6 +84,22 @@ def test_theorem_1_network_fits_random_labels_exactly(n, d):
     assert np.linalg.norm(two_layer_relu(x, a, b, w) - y) / np.linalg.norm(y) < 1e-7
     # fewer hidden units than points: a rank-k linear model in w cannot fit n generic labels
     assert fewer_units_residual(x, y, n // 2, rng) > 0.1
+
+
+@pytest.mark.parametrize("entry, image", [({"hidden": [30, 20]}, None), ({"conv": [3, 5], "hidden": [7]}, (2, 9, 6))])
+def test_architecture_counts_the_weights_it_builds(entry, image):
+    # the cost model's per-layer weights add up to the parameters the ensemble holds
+    architecture = Architecture.from_config(entry, image)
+    n_in = int(np.prod(image)) if image else 12
+    model = architecture.build([0, 1], n_in, 10)
+    assert sum(w for w, _, _ in architecture.layers(n_in, 10)) == model.flat.shape[1]
+    assert model(torch.zeros(2, 3, n_in)).shape == (2, 3, 10)
+
+
+def test_architecture_names():
+    assert Architecture.from_config({"hidden": [512]}, None).name == "MLP 1x512"
+    assert Architecture.from_config({"hidden": [512, 512, 512]}, None).name == "MLP 3x512"
+    assert Architecture.from_config({"conv": [8, 16], "hidden": [128]}, (1, 28, 28)).name == "conv 8-16 + 128"
 
 
 def test_theorem_1_needs_distinct_points():

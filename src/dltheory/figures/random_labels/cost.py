@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from dltheory.core.cost import LOAD_SECONDS, probe_dataset, reduced, sliced, split_sizes
-from dltheory.figures.random_labels import NAME
+from dltheory.core.cost import DATASETS, LOAD_SECONDS, probe_dataset, reduced, sliced, split_sizes
+from dltheory.figures.random_labels import NAME, model_key
 
 
 def _members(spec: dict) -> int:
@@ -13,23 +13,29 @@ def _members(spec: dict) -> int:
     return (len(spec["corruption"]) + len(spec["inputs"]) + 2) * spec["seeds"]
 
 
+def _architecture(spec: dict):
+    from dltheory.science.randomization import Architecture
+
+    return Architecture.from_config(spec["model"], DATASETS[spec["dataset"]]["image"])
+
+
 def _train_flops(spec: dict) -> float:
     """Upper bound: every member trains max_epochs epochs (members stop when they fit, typically
     after 5-40 epochs at the default scale, so the estimate is pessimistic): per epoch and sample
-    a forward and backward pass (6 x the weights) and a forward evaluation (2 x the weights)."""
-    d = spec["features"]
-    weights = sum(sum(a * b for a, b in zip([d, *h], [*h, 10])) for h in spec["models"])
-    return _members(spec) * spec["max_epochs"] * (8 * spec["n_train"] + 2 * spec["n_test"]) * weights
+    a forward and backward pass (3 x 2 multiply-adds) and a forward evaluation (2 multiply-adds)."""
+    multiply_adds = sum(m for _, m, _ in _architecture(spec).layers(spec["features"], 10))
+    return _members(spec) * spec["max_epochs"] * (8 * spec["n_train"] + 2 * spec["n_test"]) * multiply_adds
 
 
 def _train_memory(spec: dict) -> float:
     """Bytes: the input sets (1 + randomizations x seeds) of both splits in float32, the parameters,
-    momentum and gradient of every member, and one batch's activations."""
-    d = spec["features"]
+    momentum and gradient of every member, and a batch's activations with their gradients, or an
+    evaluation chunk's widest layer (2,048 rows)."""
+    d, layers = spec["features"], _architecture(spec).layers(spec["features"], 10)
     sets = (1 + len(spec["inputs"]) * spec["seeds"]) * (spec["n_train"] + spec["n_test"]) * d * 4
-    widest = max(sum(a * b for a, b in zip([d, *h], [*h, 10])) for h in spec["models"])
-    evaluation = _members(spec) * 2048 * (d + max(max(h) for h in spec["models"])) * 4
-    return sets + 3 * 4 * _members(spec) * widest + evaluation
+    weights = sum(w for w, _, _ in layers)
+    activations = max(2 * spec["batch_size"] * sum(o for _, _, o in layers), 2048 * max(d, *(o for _, _, o in layers)))
+    return sets + 4 * _members(spec) * (3 * weights + activations)
 
 
 def _train_run(spec: dict, data_config: dict) -> None:
@@ -42,10 +48,9 @@ def _train_run(spec: dict, data_config: dict) -> None:
     x, xt = torch.as_tensor(d.x_train[None]), torch.as_tensor(d.x_test[None])
     labels = torch.as_tensor(np.broadcast_to(d.y_train, (e, len(d.y_train))).copy())
     test = torch.as_tensor(np.broadcast_to(d.y_test, (e, len(d.y_test))).copy())
-    for hidden in spec["models"]:
-        # fit_accuracy above 1: no member stops early, as the FLOP count assumes
-        setup = Training(tuple(hidden), spec["lr"], spec["momentum"], spec["lr_decay"], spec["batch_size"], spec["max_epochs"], 2.0)
-        train_variants(x, np.zeros(e, int), labels, xt, test, list(range(e)), np.zeros(e), setup, 10, lambda _: None)
+    # fit_accuracy above 1: no member stops early, as the FLOP count assumes
+    setup = Training(_architecture(spec), spec["lr"], spec["momentum"], spec["lr_decay"], spec["batch_size"], spec["max_epochs"], 2.0)
+    train_variants(x, np.zeros(e, int), labels, xt, test, list(range(e)), np.zeros(e), setup, 10, lambda _: None)
 
 
 def _construction_flops(spec: dict) -> float:
@@ -80,17 +85,22 @@ def _construction_run(spec: dict) -> None:
 
 
 def jobs(config: dict) -> list:
-    """``random_labels_train``, probed on one seed, 2 epochs and at most 500 training images;
-    ``random_labels_construction`` on one seed."""
+    """``random_labels_train`` per architecture, probed on one seed, 2 epochs and at most 500
+    training images; ``random_labels_construction`` on one seed."""
     c, data_config = config[NAME]["compute"], config["data"]
     n_train, n_test, features = split_sizes(c["dataset"], data_config, c["n_train"], c["n_test"])
-    train = {**{k: v for k, v in c.items() if k != "construction"}, "n_train": n_train, "n_test": n_test, "features": features}
-    probe = reduced(train, seeds=1, max_epochs=2, n_train=min(n_train, 500), n_test=min(n_test, 200))
+    shared = {k: v for k, v in c.items() if k not in ("construction", "models")} | {"n_train": n_train, "n_test": n_test, "features": features}
     construction = {**c["construction"], "features": features}
-    return [
-        sliced(
-            f"{NAME}_train", "", train, probe, _train_flops, _train_memory, lambda s: _train_run(s, data_config),
-            overhead_s=LOAD_SECONDS[c["dataset"]], warmup_spec=reduced(probe, max_epochs=1),
-        ),
+    train = []
+    for model in c["models"]:
+        spec = {**shared, "model": model}
+        probe = reduced(spec, seeds=1, max_epochs=2, n_train=min(n_train, 500), n_test=min(n_test, 200))
+        train.append(
+            sliced(
+                f"{NAME}_train", model_key(model), spec, probe, _train_flops, _train_memory, lambda s: _train_run(s, data_config),
+                overhead_s=LOAD_SECONDS[c["dataset"]], warmup_spec=reduced(probe, max_epochs=1),
+            )
+        )  # fmt: skip
+    return train + [
         sliced(f"{NAME}_construction", "", construction, reduced(construction, seeds=1), _construction_flops, _construction_memory, _construction_run),
     ]  # fmt: skip

@@ -1,5 +1,5 @@
 """random_labels's compute jobs: (train) every variant of the randomization tests and every seed
-as one batched ensemble per architecture, until each member fits its training set; (construction)
+of one architecture as one batched ensemble, until each member fits its training set; (construction)
 Theorem 1's memorizing network on training images with random labels, beside networks of the same
 form with fewer hidden units."""
 
@@ -11,6 +11,7 @@ import torch
 
 from dltheory.core.runner import JobRun
 from dltheory.science.randomization import (
+    Architecture,
     Training,
     corrupt_labels,
     fewer_units_residual,
@@ -36,11 +37,6 @@ def variants(spec: dict) -> pd.DataFrame:
 
 def _label_name(p: float) -> str:
     return {0.0: "true labels", 1.0: "random labels"}.get(float(p), f"corrupted p={p:g}")
-
-
-def model_name(hidden: list[int]) -> str:
-    """The paper's name of an MLP: 'MLP 1x512', 'MLP 3x512'."""
-    return f"MLP {len(hidden)}x{hidden[0]}" if len(set(hidden)) == 1 else "MLP " + "-".join(map(str, hidden))
 
 
 def train(job: JobRun) -> dict:
@@ -69,54 +65,52 @@ def train(job: JobRun) -> dict:
     inputs, test_inputs = to(np.stack([sets[k][0] for k in keys])), to(np.stack([sets[k][1] for k in keys]))
     test_labels = to(np.broadcast_to(d.y_test, (len(members), len(d.y_test))))
     log(f"{d.source}: {len(d.y_train)} train / {len(d.y_test)} test; {len(members)} members ({len(table)} variants x {len(seeds)} seeds)")
-    tables, curves = [], []
-    for hidden in spec["models"]:
-        setup = Training(
-            tuple(hidden), spec["lr"], spec["momentum"], spec["lr_decay"], spec["batch_size"], spec["max_epochs"], spec["fit_accuracy"]
-        )
-        name = model_name(hidden)
-        log(f"{name}: training")
-        out = train_variants(
-            inputs,
-            input_set,
-            to(labels),
-            test_inputs,
-            test_labels,
-            members.seed.tolist(),
-            members.weight_decay.to_numpy(),
-            setup,
-            d.n_classes,
-            log,
-        )
-        result = members.assign(
-            model=name,
-            epochs_to_fit=out["epochs_to_fit"],
-            train_accuracy=out["train_accuracy_final"],
-            test_accuracy=out["test_accuracy"],
-            steps_per_epoch=out["steps_per_epoch"],
-        )
-        tables.append(result)
-        log(
-            f"{name}: mean over seeds\n"
-            + result.groupby("variant", sort=False)[["epochs_to_fit", "train_accuracy", "test_accuracy"]].mean().round(4).to_string()
-        )
-        epochs = np.arange(spec["max_epochs"] + 1)
-        for i, m in enumerate(result.itertuples()):
-            ran = np.isfinite(out["train_loss"][i])
-            curves.append(
-                pd.DataFrame(
-                    {
-                        "model": name,
-                        "variant": m.variant,
-                        "seed": m.seed,
-                        "epoch": epochs[ran],
-                        "step": epochs[ran] * out["steps_per_epoch"],
-                        "train_loss": out["train_loss"][i][ran],
-                        "train_accuracy": out["train_accuracy"][i][ran],
-                    }
-                )
+    architecture = Architecture.from_config(spec["model"], d.image_shape)
+    setup = Training(
+        architecture, spec["lr"], spec["momentum"], spec["lr_decay"], spec["batch_size"], spec["max_epochs"], spec["fit_accuracy"]
+    )
+    name = architecture.name
+    log(f"{name}: training")
+    out = train_variants(
+        inputs,
+        input_set,
+        to(labels),
+        test_inputs,
+        test_labels,
+        members.seed.tolist(),
+        members.weight_decay.to_numpy(),
+        setup,
+        d.n_classes,
+        log,
+    )
+    result = members.assign(
+        model=name,
+        epochs_to_fit=out["epochs_to_fit"],
+        train_accuracy=out["train_accuracy_final"],
+        test_accuracy=out["test_accuracy"],
+        steps_per_epoch=out["steps_per_epoch"],
+    )
+    log(
+        f"{name}: mean over seeds\n"
+        + result.groupby("variant", sort=False)[["epochs_to_fit", "train_accuracy", "test_accuracy"]].mean().round(4).to_string()
+    )
+    epochs, curves = np.arange(spec["max_epochs"] + 1), []
+    for i, m in enumerate(result.itertuples()):
+        ran = np.isfinite(out["train_loss"][i])
+        curves.append(
+            pd.DataFrame(
+                {
+                    "model": name,
+                    "variant": m.variant,
+                    "seed": m.seed,
+                    "epoch": epochs[ran],
+                    "step": epochs[ran] * out["steps_per_epoch"],
+                    "train_loss": out["train_loss"][i][ran],
+                    "train_accuracy": out["train_accuracy"][i][ran],
+                }
             )
-    return {"members": pd.concat(tables, ignore_index=True), "curves": pd.concat(curves, ignore_index=True)}
+        )
+    return {"members": result, "curves": pd.concat(curves, ignore_index=True)}
 
 
 def construction(job: JobRun) -> dict:
