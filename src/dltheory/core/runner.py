@@ -34,6 +34,7 @@ import pandas as pd
 
 from dltheory.core.artifacts import Timer, log_to, provenance, write_arrays, write_table
 from dltheory.core.contract import Artifacts, Figure, seeds_of
+from dltheory.core.cpu_share import share_cpus
 from dltheory.core.registry import figure, registry
 from dltheory.core.runs import stop_with_snakemake
 
@@ -116,6 +117,7 @@ def owner(rule: str) -> tuple[Figure, str]:
 def run_compute(fig: Figure, step_name: str, snakemake, log) -> None:
     step = fig.step(step_name)
     params = snakemake.params
+    wait_policy = share_cpus(snakemake.threads)  # before torch is imported (dltheory.core.cpu_share)
     device = None
     if step.device:
         from dltheory.core.device import resolve_device
@@ -141,7 +143,9 @@ def run_compute(fig: Figure, step_name: str, snakemake, log) -> None:
         outputs = entry(job)
     if set(outputs) != set(step.outputs):
         raise RuntimeError(f"{fig.name}.jobs.{step.name} returned {sorted(outputs)}; the step declares {sorted(step.outputs)}")
-    meta = provenance(dict(snakemake.params.items()), **job.meta, device=device, threads=job.threads, wall_time_s=timer.seconds)
+    meta = provenance(
+        dict(snakemake.params.items()), **job.meta, device=device, threads=job.threads, omp_wait_policy=wait_policy, wall_time_s=timer.seconds
+    )
     for key, value in outputs.items():
         write_output(value, snakemake.output[key], meta)
     log(f"{fig.name} {step.name}: done in {timer.seconds:.1f} s")

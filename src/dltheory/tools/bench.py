@@ -13,6 +13,8 @@ clock, best of a few repeats for the fast side.
   depth group, batch 128, synthetic MNIST-sized inputs), as a share of this device's rate for the
   same batched matrix products alone.
 * ``information``: MI vs distance, one ``bincount`` per image against one ``histogram2d`` per distance.
+* ``load``: a batched training probe's slowdown beside one competing busy process, with OpenMP's
+  active waiting and with the wait policy the job runner picks (:mod:`dltheory.core.cpu_share`).
 * ``double_descent``: the minimum-norm solutions of the default random-feature grid, one QR path
   for all N against one ``np.linalg.lstsq`` (SVD) per N.
 """
@@ -334,12 +336,52 @@ def _report_ensembles(r: dict) -> list[str]:
     return lines
 
 
+def bench_load(threads: int = 2, steps: int = 300) -> dict:
+    """A training job's slowdown beside one competing CPU-bound process (a Python busy loop), the
+    job run three times in its own process (:mod:`dltheory.tools.load_probe`): alone, beside the
+    competitor with OpenMP's default active waiting, and beside it with the wait policy the job
+    runner picks (:mod:`dltheory.core.cpu_share`). Fair sharing of 2 cores among 3 busy threads
+    would give 1.5x."""
+    import subprocess
+    import sys
+
+    def probe(policy: str) -> tuple[float, str]:
+        out = subprocess.run(
+            [sys.executable, "-m", "dltheory.tools.load_probe", str(threads), str(steps), policy],
+            capture_output=True, text=True, check=True, env={k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"},
+        )  # fmt: skip
+        seconds, effective = out.stdout.split(maxsplit=1)
+        return float(seconds), effective.strip()
+
+    alone = probe("runner")
+    competitor = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        time.sleep(0.5)  # let it be running when the probe's policy is chosen
+        active, runner = probe("active"), probe("runner")
+    finally:
+        competitor.kill()
+        competitor.wait()
+    return {"threads": threads, "steps": steps, "cores": len(os.sched_getaffinity(0)), "alone": alone, "active": active, "runner": runner}
+
+
+def _report_load(r: dict) -> list[str]:
+    (alone, alone_policy), (active, _), (runner, runner_policy) = r["alone"], r["active"], r["runner"]
+    return [
+        f"probe: 31 tanh MLPs of width 64 and 20 layers, batched, {r['steps']} steps of forward and backward, "
+        f"{r['threads']} threads on {r['cores']} cores",
+        f"alone ({alone_policy}): {alone:.2f} s",
+        f"beside one busy process, active waiting (OpenMP's default): {active:.2f} s = {active / alone:.2f}x",
+        f"beside one busy process, the runner's choice ({runner_policy}): {runner:.2f} s = {runner / alone:.2f}x (target <= 2x)",
+    ]
+
+
 BENCHMARKS = {
     "meanfield": (bench_meanfield, _report_meanfield),
     "ensembles": (bench_ensembles, _report_ensembles),
     "information": (bench_information, _report_information),
     "double_descent": (bench_double_descent, _report_double_descent),
     "ensembles_paper": (bench_paper_shapes, _report_paper_shapes),
+    "load": (bench_load, _report_load),
 }
 
 

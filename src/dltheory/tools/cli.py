@@ -122,6 +122,7 @@ def _main(argv: list[str] | None) -> int:
         "ensembles_paper": {"device": args.device},
         "information": {"config": args.config},
         "double_descent": {"config": args.config},
+        "load": {},
     }[name]
     print(run(name, **options))
     return 0

@@ -72,3 +72,14 @@ def test_paper_shapes_bench_reports_rates_and_their_share_of_the_bmm_rate():
     assert set(result["rates_gflops"]) == {2, 3} and all(r > 0 for r in result["rates_gflops"].values())
     for depth, rate in result["rates_gflops"].items():
         assert result["shares"][depth] == pytest.approx(rate / result["matmul_gflops"], rel=1e-12)
+
+
+def test_load_bench_waits_passively_beside_a_busy_process():
+    from dltheory.tools.bench import bench_load
+
+    r = bench_load(threads=2, steps=20)
+    assert r["alone"][0] > 0 and r["active"][0] > 0 and r["runner"][0] > 0
+    assert r["active"][1] == "default (active)"
+    # the runner saw the competitor: 2 threads + 1 busy process oversubscribe 2 cores (CI's machine)
+    if r["cores"] <= 2:
+        assert r["runner"][1] == "PASSIVE"
