@@ -9,6 +9,7 @@ Debian's slurm-wlm and munge, root (slurmd launches jobs), and snakemake-executo
 (envs/requirements-slurm.txt); CI installs all three and makes this test run, not skip.
 """
 
+import json
 import os
 import re
 import shutil
@@ -179,6 +180,48 @@ def test_smoke_figure_builds_through_slurm(slurm_env, tmp_path):
         assert int(job.NumCPUs) == PROFILE["set-threads"].get(rule, 1), (rule, job.NumCPUs)
         assert job["tres-per-job"] == ("gres:gpu:1" if rule in GPU_JOBS else "N/A"), (rule, job["tres-per-job"])
     assert "layers/s" in (repo / f"logs/{FIGURE}/propagation.log").read_text()  # written by the job on the node
+
+
+SLURM_FLAGS = (
+    "--workflow-profile",
+    "profiles/slurm",
+    "--slurm-status-command",
+    "squeue",
+    "--slurm-no-account",
+    "--slurm-init-seconds-before-status-checks",
+    "1",
+)
+
+
+def test_shards_run_as_separate_cluster_jobs_and_gather_into_the_local_figure(slurm_env, tmp_path):
+    """depth_accuracy trains one job per dataset x optimizer x depth: through SLURM each shard is
+    its own cluster job, and the tables they write, gathered by the claims and the plot, are
+    byte-identical to a local build's at the same thread count (the profile's, 4)."""
+    cluster, local = copy_repo(tmp_path / "cluster"), copy_repo(tmp_path / "local")
+    target = "figures/depth_accuracy.pdf"
+    run = snakemake(cluster, target, "--configfile", "config/smoke.yaml", *SLURM_FLAGS, env=slurm_env, timeout=600)
+    assert run.returncode == 0, run.stdout + run.stderr
+    threads = str(PROFILE["set-threads"]["depth_accuracy_train"])
+    run = snakemake(
+        local, target, "--configfile", "config/smoke.yaml", "--cores", threads, "--set-threads", f"depth_accuracy_train={threads}"
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+
+    shards = sorted(p.name for p in (local / "results/depth_accuracy").glob("*_L*.csv"))
+    assert len(shards) >= 4  # the smoke config's 2 optimizers x 2 depths at least
+    queue = subprocess.run(
+        ["squeue", "-h", "-t", "all", "-O", "JobID:|,Comment:|,State:|"], env=slurm_env, capture_output=True, text=True, check=True
+    )
+    rows = [line.split("|")[:3] for line in queue.stdout.splitlines()]
+    trained = [(job, state) for job, comment, state in rows if comment == "rule_depth_accuracy_train"]
+    assert len(trained) == len(shards) and len({job for job, _ in trained}) == len(shards), queue.stdout
+    assert all(state == "COMPLETED" for _, state in trained), queue.stdout
+    for name in shards:
+        assert (cluster / "results/depth_accuracy" / name).read_bytes() == (local / "results/depth_accuracy" / name).read_bytes(), name
+    read_claims = lambda repo: [  # noqa: E731
+        {k: c[k] for k in ("claim", "measured", "verdict")} for c in json.loads((repo / "results/depth_accuracy/claims.json").read_text())
+    ]
+    assert read_claims(cluster) == read_claims(local)
 
 
 def time_limit(minutes: int) -> str:

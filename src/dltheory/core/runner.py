@@ -144,7 +144,12 @@ def run_compute(fig: Figure, step_name: str, snakemake, log) -> None:
     if set(outputs) != set(step.outputs):
         raise RuntimeError(f"{fig.name}.jobs.{step.name} returned {sorted(outputs)}; the step declares {sorted(step.outputs)}")
     meta = provenance(
-        dict(snakemake.params.items()), **job.meta, device=device, threads=job.threads, omp_wait_policy=wait_policy, wall_time_s=timer.seconds
+        dict(snakemake.params.items()),
+        **job.meta,
+        device=device,
+        threads=job.threads,
+        omp_wait_policy=wait_policy,
+        wall_time_s=timer.seconds,
     )
     for key, value in outputs.items():
         write_output(value, snakemake.output[key], meta)

@@ -157,7 +157,9 @@ class MLPEnsemble(nn.Module):
         if activation not in ACTIVATIONS:
             raise ValueError(f"activation {activation!r}: allowed {', '.join(ACTIVATIONS)}")
         self.activation, self.n_members = activation, n_members
-        self.flat, leaves = flat_leaves([s for fan_in, fan_out in shapes for s in ((fan_in, fan_out), (1, fan_out))], n_members, dtype, device)
+        self.flat, leaves = flat_leaves(
+            [s for fan_in, fan_out in shapes for s in ((fan_in, fan_out), (1, fan_out))], n_members, dtype, device
+        )
         self.weights, self.biases = leaves[0::2], leaves[1::2]
 
     @classmethod
@@ -274,7 +276,9 @@ class ConvEnsemble(nn.Module):
         shapes = [s for c_in, c_out, _, _ in blocks for s in ((c_out, c_in, kernel, kernel), (c_out,))]
         _, c, h, w = blocks[-1]
         dense = list(zip([c * h * w, *self.hidden], [*self.hidden, n_out]))
-        self.flat, leaves = flat_leaves(shapes + [s for fan_in, fan_out in dense for s in ((fan_in, fan_out), (1, fan_out))], n_members, dtype, device)
+        self.flat, leaves = flat_leaves(
+            shapes + [s for fan_in, fan_out in dense for s in ((fan_in, fan_out), (1, fan_out))], n_members, dtype, device
+        )
         conv = 2 * len(blocks)
         self.kernels, self.biases = leaves[0:conv:2], leaves[1:conv:2]
         self.weights, self.dense_biases = leaves[conv::2], leaves[conv + 1 :: 2]

@@ -89,7 +89,11 @@ def jobs(config: dict) -> list:
     training images; ``random_labels_construction`` on one seed."""
     c, data_config = config[NAME]["compute"], config["data"]
     n_train, n_test, features = split_sizes(c["dataset"], data_config, c["n_train"], c["n_test"])
-    shared = {k: v for k, v in c.items() if k not in ("construction", "models")} | {"n_train": n_train, "n_test": n_test, "features": features}
+    shared = {k: v for k, v in c.items() if k not in ("construction", "models")} | {
+        "n_train": n_train,
+        "n_test": n_test,
+        "features": features,
+    }
     construction = {**c["construction"], "features": features}
     train = []
     for model in c["models"]:

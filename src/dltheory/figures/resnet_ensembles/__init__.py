@@ -2,7 +2,7 @@
 networks (Veit, Wilber & Belongie, NIPS 2016, arXiv 1605.06431).
 
 A residual network of 3 stages × n pre-activation blocks (downsampling at the first block of
-stages 2 and 3) and a plain network of the same layout, trained per seed; then, at test time:
+stages 2 and 3) and a plain network of the same layout, trained per seed (a job each); then, at test time:
 (a) the error after deleting each single block (Fig. 3), (b) the error against the number of
 blocks deleted and of block pairs swapped (Fig. 5), (c) the binomial distribution of path lengths
 (Fig. 6a), (d) the gradient magnitude reaching the input through paths of length k (Fig. 6b) and
@@ -51,20 +51,25 @@ FIGURE = Figure(
     order=160,
     title="Residual networks behave like ensembles of relatively shallow networks",
     sources=(SOURCE,),
-    outputs={"single": "single_s{seed}.csv", "curves": "curves_s{seed}.csv", "paths": "paths_s{seed}.csv"},
-    steps=(
+    outputs={"single": "single_s{seed}.csv", "curves": "curves_s{seed}.csv", "paths": "paths_s{seed}.csv", "plain": "plain_s{seed}.csv"},
+    # Two jobs per seed, the residual network's and its plain twin's: independent trainings, so
+    # on a cluster they run side by side (at paper scale each is a ResNet-110's training).
+    steps=tuple(
         Step(
-            "lesion",
-            outputs=("single", "curves", "paths"),
+            name,
+            outputs=outputs,
             params=_seed_params,
             wildcards={"seed": lambda c: "|".join(str(s) for s in seeds_of(c))},
             device=True,
             data=True,
             threads=2,
-        ),
+        )
+        for name, outputs in (("lesion", ("single", "curves", "paths")), ("plain", ("plain",)))
     ),
     artifacts=lambda config: {
-        key: [FIGURE.output(key, seed=s) for s in seeds_of(config[NAME]["compute"])] for key in ("single", "curves", "paths")
+        # both networks' single deletions in one table (its column `architecture` tells them apart)
+        "single": [FIGURE.output(key, seed=s) for key in ("single", "plain") for s in seeds_of(config[NAME]["compute"])],
+        **{key: [FIGURE.output(key, seed=s) for s in seeds_of(config[NAME]["compute"])] for key in ("curves", "paths")},
     },
     check=check,
 )
