@@ -213,7 +213,7 @@ def test_shards_run_as_separate_cluster_jobs_and_gather_into_the_local_figure(sl
         ["squeue", "-h", "-t", "all", "-O", "JobID:|,Comment:|,State:|"], env=slurm_env, capture_output=True, text=True, check=True
     )
     rows = [line.split("|")[:3] for line in queue.stdout.splitlines()]
-    trained = [(job, state) for job, comment, state in rows if comment == "rule_depth_accuracy_train"]
+    trained = [(job, state) for job, comment, state in rows if comment.startswith("rule_depth_accuracy_train")]
     assert len(trained) == len(shards) and len({job for job, _ in trained}) == len(shards), queue.stdout
     assert all(state == "COMPLETED" for _, state in trained), queue.stdout
     for name in shards:

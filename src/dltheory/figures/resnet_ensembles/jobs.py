@@ -31,7 +31,9 @@ def _trained(job: JobRun, architecture: str) -> tuple[rp.ResNet, list[dict], tup
     net = rp.ResNet(channels, spec["blocks"], spec["channels"], data.n_classes, architecture == "resnet").to(job.device)
     losses = rp.train(net, x, y, augmented=spec["augment"], seed=seed, **options)
     baseline, errors = rp.error(net, x_test, y_test), rp.single_deletions(net, x_test, y_test)
-    job.log(f"{architecture}: final training loss {losses[-1]:.3f}, test error {baseline:.3f}, single deletions {np.round(errors, 3).tolist()}")
+    job.log(
+        f"{architecture}: final training loss {losses[-1]:.3f}, test error {baseline:.3f}, single deletions {np.round(errors, 3).tolist()}"
+    )
     single = [
         {
             "seed": seed,
