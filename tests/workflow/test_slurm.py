@@ -141,47 +141,7 @@ def slurm_env(tmp_path_factory):
     stop_cluster(folder, env)
 
 
-def test_smoke_figure_builds_through_slurm(slurm_env, tmp_path):
-    repo = copy_repo(tmp_path)
-    run = snakemake(
-        repo,
-        f"figures/{FIGURE}.pdf",
-        "--configfile",
-        "config/smoke.yaml",
-        "--config",
-        "device=auto",  # smoke.yaml says cpu, which asks no GPU; auto asks one and runs on the CPU of this node
-        "--workflow-profile",
-        "profiles/slurm",
-        "--slurm-status-command",
-        "squeue",
-        "--slurm-no-account",
-        "--slurm-init-seconds-before-status-checks",
-        "1",
-        env=slurm_env,
-        timeout=600,
-    )
-    assert run.returncode == 0, run.stdout + run.stderr
-    assert (repo / f"figures/{FIGURE}.pdf").stat().st_size > 0 and (repo / f"results/{FIGURE}/claims.json").exists()
-
-    # The queue saw exactly the compute jobs, each finished, with the profile's requests.
-    fields = ["JobID", "Comment", "State", "NumCPUs", "MinMemory", "TimeLimit", "tres-per-job"]
-    queue = subprocess.run(
-        ["squeue", "-h", "-t", "all", "-O", ",".join(f"{f}:|" for f in fields)], env=slurm_env, capture_output=True, text=True, check=True
-    ).stdout
-    jobs = pd.DataFrame([line.split("|")[: len(fields)] for line in queue.splitlines()], columns=fields)
-    jobs = jobs[jobs.Comment.str.startswith("rule_")]  # the comment names the rule
-    assert sorted(jobs.Comment) == sorted(f"rule_{rule}" for rule in JOBS), queue
-    assert (jobs.State == "COMPLETED").all(), queue
-    for rule in JOBS:
-        job = jobs[jobs.Comment == f"rule_{rule}"].iloc[0]
-        wanted = {**PROFILE["default-resources"], **PROFILE["set-resources"].get(rule, {})}
-        assert job.MinMemory == f"{wanted['mem_mb']}M", (rule, job.MinMemory)
-        assert job.TimeLimit == time_limit(wanted["runtime"]), (rule, job.TimeLimit)
-        assert int(job.NumCPUs) == PROFILE["set-threads"].get(rule, 1), (rule, job.NumCPUs)
-        assert job["tres-per-job"] == ("gres:gpu:1" if rule in GPU_JOBS else "N/A"), (rule, job["tres-per-job"])
-    assert "layers/s" in (repo / f"logs/{FIGURE}/propagation.log").read_text()  # written by the job on the node
-
-
+# Snakemake's SLURM executor against this cluster: squeue for job states (no accounting daemon), no account.
 SLURM_FLAGS = (
     "--workflow-profile",
     "profiles/slurm",
@@ -191,6 +151,45 @@ SLURM_FLAGS = (
     "--slurm-init-seconds-before-status-checks",
     "1",
 )
+
+
+def queue(env: dict, fields: list[str]) -> pd.DataFrame:
+    """Every job squeue still lists (finished ones included: MinJobAge), with ``fields`` as columns."""
+    out = subprocess.run(
+        ["squeue", "-h", "-t", "all", "-O", ",".join(f"{f}:|" for f in fields)], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    return pd.DataFrame([line.split("|")[: len(fields)] for line in out.splitlines()], columns=fields)
+
+
+def test_smoke_figure_builds_through_slurm(slurm_env, tmp_path):
+    repo = copy_repo(tmp_path)
+    run = snakemake(
+        repo,
+        f"figures/{FIGURE}.pdf",
+        "--configfile",
+        "config/smoke.yaml",
+        "--config",
+        "device=auto",  # smoke.yaml says cpu, which asks no GPU; auto asks one and runs on the CPU of this node
+        *SLURM_FLAGS,
+        env=slurm_env,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert (repo / f"figures/{FIGURE}.pdf").stat().st_size > 0 and (repo / f"results/{FIGURE}/claims.json").exists()
+
+    # The queue saw exactly the compute jobs, each finished, with the profile's requests.
+    jobs = queue(slurm_env, ["JobID", "Comment", "State", "NumCPUs", "MinMemory", "TimeLimit", "tres-per-job"])
+    jobs = jobs[jobs.Comment.str.startswith("rule_")]  # the comment names the rule
+    assert sorted(jobs.Comment) == sorted(f"rule_{rule}" for rule in JOBS), jobs
+    assert (jobs.State == "COMPLETED").all(), jobs
+    for rule in JOBS:
+        job = jobs[jobs.Comment == f"rule_{rule}"].iloc[0]
+        wanted = {**PROFILE["default-resources"], **PROFILE["set-resources"].get(rule, {})}
+        assert job.MinMemory == f"{wanted['mem_mb']}M", (rule, job.MinMemory)
+        assert job.TimeLimit == time_limit(wanted["runtime"]), (rule, job.TimeLimit)
+        assert int(job.NumCPUs) == PROFILE["set-threads"].get(rule, 1), (rule, job.NumCPUs)
+        assert job["tres-per-job"] == ("gres:gpu:1" if rule in GPU_JOBS else "N/A"), (rule, job["tres-per-job"])
+    assert "layers/s" in (repo / f"logs/{FIGURE}/propagation.log").read_text()  # written by the job on the node
 
 
 def test_shards_run_as_separate_cluster_jobs_and_gather_into_the_local_figure(slurm_env, tmp_path):
@@ -209,13 +208,10 @@ def test_shards_run_as_separate_cluster_jobs_and_gather_into_the_local_figure(sl
 
     shards = sorted(p.name for p in (local / "results/depth_accuracy").glob("*_L*.csv"))
     assert len(shards) >= 4  # the smoke config's 2 optimizers x 2 depths at least
-    queue = subprocess.run(
-        ["squeue", "-h", "-t", "all", "-O", "JobID:|,Comment:|,State:|"], env=slurm_env, capture_output=True, text=True, check=True
-    )
-    rows = [line.split("|")[:3] for line in queue.stdout.splitlines()]
-    trained = [(job, state) for job, comment, state in rows if comment.startswith("rule_depth_accuracy_train")]
-    assert len(trained) == len(shards) and len({job for job, _ in trained}) == len(shards), queue.stdout
-    assert all(state == "COMPLETED" for _, state in trained), queue.stdout
+    jobs = queue(slurm_env, ["JobID", "Comment", "State"])
+    trained = jobs[jobs.Comment.str.startswith("rule_depth_accuracy_train")]  # a shard's comment carries its wildcards
+    assert len(trained) == len(shards) and trained.JobID.nunique() == len(shards), jobs
+    assert (trained.State == "COMPLETED").all(), jobs
     for name in shards:
         assert (cluster / "results/depth_accuracy" / name).read_bytes() == (local / "results/depth_accuracy" / name).read_bytes(), name
     read_claims = lambda repo: [  # noqa: E731
