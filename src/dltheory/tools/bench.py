@@ -345,6 +345,8 @@ def bench_load(threads: int = 2, steps: int = 300) -> dict:
     import subprocess
     import sys
 
+    from dltheory.core import cpu_share
+
     def probe(policy: str) -> tuple[float, str]:
         out = subprocess.run(
             [sys.executable, "-m", "dltheory.tools.load_probe", str(threads), str(steps), policy],
@@ -361,7 +363,7 @@ def bench_load(threads: int = 2, steps: int = 300) -> dict:
     finally:
         competitor.kill()
         competitor.wait()
-    return {"threads": threads, "steps": steps, "cores": len(os.sched_getaffinity(0)), "alone": alone, "active": active, "runner": runner}
+    return {"threads": threads, "steps": steps, "cores": cpu_share.cores(), "alone": alone, "active": active, "runner": runner}
 
 
 def _report_load(r: dict) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from dltheory.core.cost import DATASETS, LOAD_SECONDS, probe_dataset, reduced, sliced, split_sizes
-from dltheory.figures.random_labels import NAME, model_key
+from dltheory.figures.random_labels import NAME, _train_params, model_key
 
 
 def _members(spec: dict) -> int:
@@ -30,11 +30,11 @@ def _train_flops(spec: dict) -> float:
 def _train_memory(spec: dict) -> float:
     """Bytes: the input sets (1 + randomizations x seeds) of both splits in float32, the parameters,
     momentum and gradient of every member, and a batch's activations with their gradients, or an
-    evaluation chunk's widest layer (2,048 rows)."""
+    evaluation chunk's widest layer (:func:`~dltheory.science.randomization.evaluate`'s 512 rows)."""
     d, layers = spec["features"], _architecture(spec).layers(spec["features"], 10)
     sets = (1 + len(spec["inputs"]) * spec["seeds"]) * (spec["n_train"] + spec["n_test"]) * d * 4
     weights = sum(w for w, _, _ in layers)
-    activations = max(2 * spec["batch_size"] * sum(o for _, _, o in layers), 2048 * max(d, *(o for _, _, o in layers)))
+    activations = max(2 * spec["batch_size"] * sum(o for _, _, o in layers), 512 * max(d, *(o for _, _, o in layers)))
     return sets + 4 * _members(spec) * (3 * weights + activations)
 
 
@@ -89,15 +89,11 @@ def jobs(config: dict) -> list:
     training images; ``random_labels_construction`` on one seed."""
     c, data_config = config[NAME]["compute"], config["data"]
     n_train, n_test, features = split_sizes(c["dataset"], data_config, c["n_train"], c["n_test"])
-    shared = {k: v for k, v in c.items() if k not in ("construction", "models")} | {
-        "n_train": n_train,
-        "n_test": n_test,
-        "features": features,
-    }
     construction = {**c["construction"], "features": features}
     train = []
     for model in c["models"]:
-        spec = {**shared, "model": model}
+        # the job's own params (its architecture and the shared settings), with the split's sizes
+        spec = _train_params(c, {"model": model_key(model)}) | {"n_train": n_train, "n_test": n_test, "features": features}
         probe = reduced(spec, seeds=1, max_epochs=2, n_train=min(n_train, 500), n_test=min(n_test, 200))
         train.append(
             sliced(
