@@ -1,4 +1,5 @@
-"""The smoke build, shared by every workflow test module (built once per session)."""
+"""The smoke build, shared by every workflow test module (built once per session; tests/conftest.py
+keeps its tests on one worker)."""
 
 import pytest
 from helpers import copy_repo, smoke

