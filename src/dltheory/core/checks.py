@@ -23,7 +23,7 @@ from pathlib import Path
 from dltheory.core.contract import ConfigError, non_finite
 from dltheory.core.registry import names, registry
 
-GLOBAL_KEYS = ("device", "figures", "max_threads", "data")  # the config's keys besides one section per figure
+GLOBAL_SCHEMA = "workflow/schemas/config.schema.yaml"  # the config's keys besides one section per figure
 
 
 def selected(config: dict) -> list:
@@ -94,12 +94,14 @@ def config_errors(config: dict, root: str | Path) -> list[str]:
     values beside it. A figure's cross-key check runs only on a section its schema accepted (the
     check reads typed values), and only when the global keys are valid too."""
     figure_names = names()
+    root = Path(root).resolve()
+    global_keys = list(_validator(str(root / GLOBAL_SCHEMA)).schema["properties"])  # the schema's order
     errors = non_finite(config)
     bad_sections = {key for key, value in config.items() if non_finite(value)}
-    unknown = sorted(set(config) - set(GLOBAL_KEYS) - set(figure_names))
+    unknown = sorted(set(config) - set(global_keys) - set(figure_names))
     if unknown:
-        errors.append(f"{', '.join(unknown)}: unknown config key(s); allowed: {', '.join([*GLOBAL_KEYS, *figure_names])}")
-    missing = [key for key in [*GLOBAL_KEYS, *figure_names] if key not in config]
+        errors.append(f"{', '.join(unknown)}: unknown config key(s); allowed: {', '.join([*global_keys, *figure_names])}")
+    missing = [key for key in [*global_keys, *figure_names] if key not in config]
     if missing:
         errors.append(f"{', '.join(missing)}: missing from the config (config/config.yaml gives every key)")
     figures = config.get("figures")
@@ -107,8 +109,7 @@ def config_errors(config: dict, root: str | Path) -> list[str]:
         errors.append(
             f"figures: {[f for f in figures if f not in figure_names]} are not figures; allowed: all, or a list of {', '.join(figure_names)}"
         )
-    root = Path(root).resolve()
-    schemas = {None: root / "workflow/schemas/config.schema.yaml"} | {fig.name: fig.folder / "schema.yaml" for fig in registry()}
+    schemas = {None: root / GLOBAL_SCHEMA} | {fig.name: fig.folder / "schema.yaml" for fig in registry()}
     for section, schema in schemas.items():
         if section is not None and section not in config:
             continue
