@@ -60,3 +60,7 @@ rule all_figures:
         "envs/dltheory.yaml"
     script:
         "workflow/scripts/run.py"
+
+
+# What the code digests parsed, kept for the next start (dltheory.core.code_digest).
+dltheory.core.code_digest.save_store(workflow.basedir)

@@ -11,6 +11,13 @@ A compute job runs one entry point of its figure's ``jobs.py`` (``figures/x/jobs
 of that file, the digest covers the entry point and the module-level code it reaches (the
 functions and classes it names, transitively, and every statement that is not a function or class
 definition), so editing one step's entry point reruns that step and not its siblings.
+
+Parsing and dumping the syntax trees of the ~80 modules the jobs run was a quarter of every
+Snakemake start (dry runs included). What each file gives (its imports, its statements' dumps) is
+kept in :data:`STORE` under the file's path and SHA-256, so a start reparses only the files that
+changed since the last (:func:`save_store`, called once the workflow's rules are defined). A
+file's content decides its entry, so a stale entry is never used; a store that cannot be read is
+rebuilt.
 """
 
 from __future__ import annotations
@@ -18,9 +25,13 @@ from __future__ import annotations
 import ast
 import functools
 import hashlib
+import json
 from pathlib import Path
 
+from dltheory.core.artifacts import atomic_write
+
 DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+STORE = ".snakemake/dltheory-code-facts.json"  # under the workflow's folder, beside Snakemake's own state
 
 
 @functools.cache  # code() and code_digest() of every rule ask for the same lists
@@ -48,27 +59,25 @@ def digest(root: str | Path, paths) -> str:
     h = hashlib.sha256()
     for path in paths:
         file, _, entry = path.partition("::")
-        h.update(path.encode() + b"\0" + _meaning(Path(root) / file, entry).encode() + b"\0")
+        h.update(path.encode() + b"\0" + _meaning(Path(root), file, entry).encode() + b"\0")
     return h.hexdigest()
 
 
 @functools.cache
-def _meaning(path: Path, entry: str = "") -> str:
-    tree = ast.parse(path.read_text(), str(path))
+def _meaning(root: Path, path: str, entry: str = "") -> str:
+    """``ast.dump`` of the file's module (docstrings removed), or of the part of it that ``entry``
+    reaches (:func:`_reached`), joined from its statements' dumps."""
+    statements = _facts(root, path)["statements"]
     if entry:
-        tree.body = _reached(tree.body, entry)
-    for node in ast.walk(tree):
-        body = getattr(node, "body", None)
-        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and body and _is_docstring(body[0]):
-            node.body = body[1:] or [ast.Pass()]
-    return ast.dump(tree, annotate_fields=False)
+        statements = _reached(statements, entry)
+    return f"Module([{', '.join(dump for _, _, dump in statements)}], [])"
 
 
-def _reached(body: list[ast.stmt], entry: str) -> list[ast.stmt]:
+def _reached(statements, entry: str):
     """The module's statements without the function and class definitions that ``entry`` does not
     reach through the names it uses (transitively)."""
-    definitions = {node.name: node for node in body if isinstance(node, DEFINITIONS)}
-    if entry not in definitions:
+    used_by = {name: set(used) for name, used, _ in statements if name is not None}
+    if entry not in used_by:
         raise KeyError(f"no function {entry}() at the top level of the module")
     reached, todo = set(), [entry]
     while todo:
@@ -76,9 +85,70 @@ def _reached(body: list[ast.stmt], entry: str) -> list[ast.stmt]:
         if name in reached:
             continue
         reached.add(name)
-        used = {n.id for n in ast.walk(definitions[name]) if isinstance(n, ast.Name)}
-        todo += [n for n in used & definitions.keys() if n not in reached]
-    return [node for node in body if not isinstance(node, DEFINITIONS) or node.name in reached]
+        todo += [n for n in used_by[name] & used_by.keys() if n not in reached]
+    return [statement for statement in statements if statement[0] is None or statement[0] in reached]
+
+
+def _facts(root: Path, path: str) -> dict:
+    """What the file ``path`` (relative to ``root``) gives the digests: from the store when its
+    content is unchanged, else parsed (:func:`_parse`) and added to it."""
+    data = (root / path).read_bytes()
+    key = f"{path} {hashlib.sha256(data).hexdigest()}"
+    known, used = _store(root)
+    if key not in known:
+        known[key] = _parse(data.decode(), path)
+        used["new"] = True
+    used[key] = known[key]
+    return known[key]
+
+
+@functools.cache
+def _store(root: Path) -> tuple[dict, dict]:
+    """(every entry of the stored facts, the entries this process used), both by "path sha256"."""
+    try:
+        known = json.loads((root / STORE).read_text())
+    except (OSError, ValueError):  # none yet, or unreadable: parse afresh
+        known = {}
+    return known if isinstance(known, dict) else {}, {}
+
+
+def save_store(root: str | Path) -> None:
+    """Write the facts this process used (the entries of files edited since are dropped), when a
+    file was parsed afresh; a store that cannot be written is only a slower next start."""
+    used = dict(_store(Path(root))[1])
+    if used.pop("new", False):
+        try:
+            atomic_write(Path(root) / STORE, lambda tmp: tmp.write_text(json.dumps(used)))
+        except OSError:
+            pass
+
+
+def _parse(text: str, path: str) -> dict:
+    """The file's module-level imports (dotted names, relative ones resolved) and its top-level
+    statements, docstrings removed: [name defined (a function or class) or None, names it uses
+    (for a definition), ast.dump]."""
+    tree = ast.parse(text, path)
+    package = Path(path).parent.relative_to("src").parts if path.startswith("src/") else ()
+    imports = []
+    for node in _module_level(tree.body):
+        if isinstance(node, ast.Import):
+            imports += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:  # relative: from dltheory.x import y, from dltheory import x
+                base = ".".join([*package[: len(package) - node.level + 1], *([base] if base else [])])
+            imports += [base, *(f"{base}.{alias.name}" for alias in node.names)]
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and body and _is_docstring(body[0]):
+            node.body = body[1:] or [ast.Pass()]
+    statements = [
+        [node.name, sorted({n.id for n in ast.walk(node) if isinstance(n, ast.Name)}), ast.dump(node, annotate_fields=False)]
+        if isinstance(node, DEFINITIONS)
+        else [None, [], ast.dump(node, annotate_fields=False)]
+        for node in tree.body
+    ]
+    return {"imports": imports, "statements": statements}
 
 
 def _is_docstring(node: ast.stmt) -> bool:
@@ -96,24 +166,14 @@ def imported_modules(root: Path, *paths: str) -> set[str]:
     return found
 
 
-@functools.cache  # many scripts import the same modules: parse each file once
+@functools.cache  # many scripts import the same modules
 def _direct_imports(root: Path, path: str) -> frozenset[str]:
     """src/dltheory files named by one file's module-level ``import``/``from  import``
     statements, with the packages' __init__.py. Imports inside functions are left out: they run
     only with that function (the job runner imports plotting inside its plot job, so that editing the
     plotting code reruns the plots and never the training)."""
-    package = Path(path).parent.relative_to("src").parts if path.startswith("src/") else ()
-    names = []
-    for node in _module_level(ast.parse((root / path).read_text(), path).body):
-        if isinstance(node, ast.Import):
-            names += [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:  # relative: from dltheory.x import y, from dltheory import x
-                base = ".".join([*package[: len(package) - node.level + 1], *([base] if base else [])])
-            names += [base, *(f"{base}.{alias.name}" for alias in node.names)]
-    parts = [name.split(".") for name in names if name.split(".")[0] == "dltheory"]
-    files = (_module_file(root, p[:n]) for p in parts for n in range(1, len(p) + 1))
+    parts = [name.split(".") for name in _facts(root, path)["imports"] if name.split(".")[0] == "dltheory"]
+    files = (_module_file(root, tuple(p[:n])) for p in parts for n in range(1, len(p) + 1))
     return frozenset(f for f in files if f is not None)
 
 
@@ -136,7 +196,8 @@ def _is_type_checking(node: ast.stmt) -> bool:
     return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
 
 
-def _module_file(root: Path, parts) -> str | None:
+@functools.cache  # every module names dltheory, dltheory.core, ...: look each one up once
+def _module_file(root: Path, parts: tuple[str, ...]) -> str | None:
     """src/dltheory/a/b.py or src/dltheory/a/b/__init__.py for the module dltheory.a.b (as parts)."""
     stem = Path("src", *parts)
     for candidate in (stem.with_suffix(".py"), stem / "__init__.py"):

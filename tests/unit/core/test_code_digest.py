@@ -37,12 +37,17 @@ def write(root: Path, text: str) -> None:
     (root / "workflow/scripts/run.py").write_text("print('run')\n")
 
 
+def forget(code_digest) -> None:
+    """A new Snakemake start: nothing cached in the process (the store on disk stays)."""
+    for cached in (code_digest._meaning, code_digest.code_files, code_digest._direct_imports, code_digest._module_file, code_digest._store):
+        cached.cache_clear()
+
+
 def digests(root: Path, text: str) -> tuple[str, str]:
     write(root, text)
     from dltheory.core import code_digest
 
-    code_digest._meaning.cache_clear()
-    code_digest.code_files.cache_clear()
+    forget(code_digest)
     return tuple(digest(root, code_files(root, "run.py", f"figures/toy/jobs.py::{step}")) for step in ("first", "second"))
 
 
@@ -100,3 +105,25 @@ def test_an_unknown_entry_point_is_an_error(tmp_path):
     write(tmp_path, JOBS)
     with pytest.raises(KeyError, match="third"):
         digest(tmp_path, ["src/dltheory/figures/toy/jobs.py::third"])
+
+
+def test_the_store_gives_the_digests_of_a_fresh_parse_and_never_a_stale_one(tmp_path, monkeypatch):
+    """A start after a saved one takes every file from the store (parsing is made to fail); an
+    edited file is parsed again; an unreadable store is rebuilt."""
+    from dltheory.core import code_digest
+
+    fresh = digests(tmp_path, JOBS)
+    code_digest.save_store(tmp_path)
+    assert (tmp_path / code_digest.STORE).is_file()
+
+    parse = code_digest._parse
+    monkeypatch.setattr(code_digest, "_parse", lambda *args: pytest.fail("parsed a file the store holds"))
+    assert digests(tmp_path, JOBS) == fresh
+
+    parsed = []
+    monkeypatch.setattr(code_digest, "_parse", lambda text, path: parsed.append(path) or parse(text, path))
+    edited = digests(tmp_path, JOBS.replace("return 2\n", "return 3\n"))
+    assert parsed == ["src/dltheory/figures/toy/jobs.py"] and edited[1] != fresh[1]
+
+    (tmp_path / code_digest.STORE).write_text("{not json")
+    assert digests(tmp_path, JOBS) == fresh

@@ -174,3 +174,24 @@ def test_analysis_recovers_known_rates():
     across = abs(offset @ np.array([-w_hat[1], w_hat[0]])) / np.linalg.norm(w_hat) ** 2
     assert r.predicted_distance_ln_t == pytest.approx(across)
     assert r.distance_ln_t == pytest.approx(across, rel=0.05) and r.rate_exponent == pytest.approx(1, abs=0.1)
+
+
+def test_the_config_checks_closed_form_separability_agrees_with_the_linear_program():
+    """The check's angle-gap test against the QP's feasibility program on random point sets
+    (k directions at random fit in a half-plane with probability k / 2^(k-1): most sets of 2 or 3,
+    few of 6), and on the edge cases."""
+    from dltheory.figures.implicit_bias import separable_through_origin
+    from dltheory.science.max_margin import feasible_point
+
+    rng = np.random.default_rng(0)
+    answers = []
+    for _ in range(300):
+        points = rng.normal(size=(rng.integers(2, 7), 2))
+        X, y = np.vstack([points, -points]), np.repeat([1.0, -1.0], len(points))
+        answers.append(separable_through_origin(points))
+        assert answers[-1] == (feasible_point(X, y) is not None), points
+    assert 0.3 < np.mean(answers) < 0.8  # both answers are exercised
+    assert separable_through_origin([[0.5, 1.5], [1.5, 0.5]])
+    assert not separable_through_origin([[1.0, 0.0], [-1.0, 0.0]])  # opposite directions
+    assert not separable_through_origin([[1.0, 0.0], [0.0, 0.0]])  # the origin itself
+    assert not separable_through_origin([[1.0, 0.0], [-0.5, 1.0], [-0.5, -1.0]])  # directions around the circle

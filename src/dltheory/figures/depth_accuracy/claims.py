@@ -20,6 +20,8 @@ How we score it (our protocol where the paper gives none):
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 
@@ -168,8 +170,12 @@ def panel_estimates(panel: pd.DataFrame, slice_: pd.DataFrame) -> dict[str, Esti
     cells = np.repeat(np.arange(n_depths * n_sigmas), n_seeds)
     per_seed = [grid_scores(acc[:, :, seed], depth, sigma_w2, xi) for seed in range(n_seeds)]
 
+    @functools.cache  # the three statistics are read from the same resamples (one seed): score each resample once
+    def scores(means: bytes) -> dict[str, float]:
+        return grid_scores(np.frombuffer(means).reshape(n_depths, n_sigmas), depth, sigma_w2, xi, predicted)
+
     def statistic(name):
-        return lambda means: grid_scores(means.reshape(n_depths, n_sigmas), depth, sigma_w2, xi, predicted)[name]
+        return lambda means: scores(means.tobytes())[name]  # float64: bootstrap_of_mean's means
 
     return {
         name: bootstrap_of_mean(statistic(name), flat, strata=cells, replicates=[s[name] for s in per_seed])

@@ -25,15 +25,17 @@ def correlation(table: pd.DataFrame, entropy: str, control: str | None = None) -
     """Spearman ρ(entropy, test accuracy) over the networks of ``table`` (partial, given
     ``control``, when named), with its bootstrap over architectures."""
 
-    def statistic(rows: pd.DataFrame) -> float:
-        x, y = rows[entropy].to_numpy(), rows.test_accuracy.to_numpy()
-        return spearman(x, y) if control is None else partial_spearman(x, y, rows[control].to_numpy())
+    # The columns as arrays, once: a resample is an index array into them (2,000 resamples of
+    # DataFrame rows cost seconds of pandas indexing for microseconds of arithmetic).
+    x, y = table[entropy].to_numpy(), table.test_accuracy.to_numpy()
+    z = table[control].to_numpy() if control is not None else None
+
+    def statistic(rows: np.ndarray) -> float:
+        return spearman(x[rows], y[rows]) if z is None else partial_spearman(x[rows], y[rows], z[rows])
 
     groups = grouped_rows(table.architecture.to_numpy())
-    each_seed = [statistic(rows) for _, rows in table.groupby("seed")] if table.architecture.nunique() > 2 else []
-    return bootstrap_interval(
-        lambda picked: statistic(table.iloc[np.concatenate([groups[g] for g in picked])]), len(groups), replicates=each_seed
-    )
+    each_seed = [statistic(rows) for rows in grouped_rows(table.seed.to_numpy())] if table.architecture.nunique() > 2 else []
+    return bootstrap_interval(lambda picked: statistic(np.concatenate([groups[g] for g in picked])), len(groups), replicates=each_seed)
 
 
 def described(e: Estimate, table: pd.DataFrame) -> str:
