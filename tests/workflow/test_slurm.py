@@ -197,17 +197,20 @@ def test_shards_run_as_separate_cluster_jobs_and_gather_into_the_local_figure(sl
     its own cluster job, and the tables they write, gathered by the claims and the plot, are
     byte-identical to a local build's at the same thread count (the profile's, 4)."""
     cluster, local = copy_repo(tmp_path / "cluster"), copy_repo(tmp_path / "local")
+    # One optimizer: its depths are the shards (each cluster job waits for the executor's
+    # status checks, which back off by 10 s while nothing finishes: a shard costs ~25 s here).
+    one_panel = tmp_path / "one_panel.yaml"
+    one_panel.write_text("depth_accuracy: {compute: {optimizers: [sgd]}}\n")
+    configs = ("--configfile", "config/smoke.yaml", str(one_panel))
     target = "figures/depth_accuracy.pdf"
-    run = snakemake(cluster, target, "--configfile", "config/smoke.yaml", *SLURM_FLAGS, env=slurm_env, timeout=600)
+    run = snakemake(cluster, target, *configs, *SLURM_FLAGS, env=slurm_env, timeout=600)
     assert run.returncode == 0, run.stdout + run.stderr
     threads = str(PROFILE["set-threads"]["depth_accuracy_train"])
-    run = snakemake(
-        local, target, "--configfile", "config/smoke.yaml", "--cores", threads, "--set-threads", f"depth_accuracy_train={threads}"
-    )
+    run = snakemake(local, target, *configs, "--cores", threads, "--set-threads", f"depth_accuracy_train={threads}")
     assert run.returncode == 0, run.stdout + run.stderr
 
     shards = sorted(p.name for p in (local / "results/depth_accuracy").glob("*_L*.csv"))
-    assert len(shards) >= 4  # the smoke config's 2 optimizers x 2 depths at least
+    assert len(shards) >= 2  # the smoke config's depths (2 at least), of the one optimizer
     jobs = queue(slurm_env, ["JobID", "Comment", "State"])
     trained = jobs[jobs.Comment.str.startswith("rule_depth_accuracy_train")]  # a shard's comment carries its wildcards
     assert len(trained) == len(shards) and trained.JobID.nunique() == len(shards), jobs

@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from scipy.special import stdtrit  # the t quantile stats.t.ppf calls; scipy.stats costs 0.7 s to import
 
 CONFIDENCE = 0.95  # the level of every interval in the scorecard
 RESAMPLES = 2000  # bootstrap resamples: the quantiles' Monte Carlo error is ~0.1 of the interval's width
@@ -76,7 +76,7 @@ def mean_interval(values: Sequence[float], level: float = CONFIDENCE) -> Estimat
     if x.ndim != 1 or len(x) < 2:
         raise ValueError(f"an interval needs at least 2 replicates, got shape {x.shape}")
     mean, sem = x.mean(), x.std(ddof=1) / math.sqrt(len(x))
-    half = stats.t.ppf(0.5 + level / 2, df=len(x) - 1) * sem
+    half = stdtrit(len(x) - 1, 0.5 + level / 2) * sem  # the Student-t quantile of df = n - 1
     return Estimate(mean, mean - half, mean + half, len(x), "t", level, tuple(x))
 
 
