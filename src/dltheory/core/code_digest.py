@@ -26,6 +26,7 @@ import ast
 import functools
 import hashlib
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from dltheory.core.artifacts import atomic_write
@@ -94,31 +95,38 @@ def _facts(root: Path, path: str) -> dict:
     content is unchanged, else parsed (:func:`_parse`) and added to it."""
     data = (root / path).read_bytes()
     key = f"{path} {hashlib.sha256(data).hexdigest()}"
-    known, used = _store(root)
-    if key not in known:
-        known[key] = _parse(data.decode(), path)
-        used["new"] = True
-    used[key] = known[key]
-    return known[key]
+    store = _store(root)
+    if key not in store.known:
+        store.known[key] = _parse(data.decode(), path)
+        store.changed = True
+    store.used[key] = store.known[key]
+    return store.known[key]
+
+
+@dataclass
+class _Store:
+    known: dict  # every stored entry, by "path sha256"
+    used: dict = field(default_factory=dict)  # the entries this process used
+    changed: bool = False  # a file was parsed afresh
 
 
 @functools.cache
-def _store(root: Path) -> tuple[dict, dict]:
-    """(every entry of the stored facts, the entries this process used), both by "path sha256"."""
+def _store(root: Path) -> _Store:
+    """The stored facts of ``root``'s files (none when there is no store yet, or it is unreadable)."""
     try:
         known = json.loads((root / STORE).read_text())
-    except (OSError, ValueError):  # none yet, or unreadable: parse afresh
+    except (OSError, ValueError):
         known = {}
-    return known if isinstance(known, dict) else {}, {}
+    return _Store(known if isinstance(known, dict) else {})
 
 
 def save_store(root: str | Path) -> None:
     """Write the facts this process used (the entries of files edited since are dropped), when a
     file was parsed afresh; a store that cannot be written is only a slower next start."""
-    used = dict(_store(Path(root))[1])
-    if used.pop("new", False):
+    store = _store(Path(root))
+    if store.changed:
         try:
-            atomic_write(Path(root) / STORE, lambda tmp: tmp.write_text(json.dumps(used)))
+            atomic_write(Path(root) / STORE, lambda tmp: tmp.write_text(json.dumps(store.used)))
         except OSError:
             pass
 
@@ -185,9 +193,9 @@ def _module_level(statements):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             continue
         yield node
-        for field in ("body", "orelse", "finalbody", "handlers"):
-            if not (field == "body" and _is_type_checking(node)):
-                yield from _module_level(getattr(node, field, []))
+        for branch in ("body", "orelse", "finalbody", "handlers"):
+            if not (branch == "body" and _is_type_checking(node)):
+                yield from _module_level(getattr(node, branch, []))
 
 
 def _is_type_checking(node: ast.stmt) -> bool:
