@@ -1,20 +1,27 @@
-"""How a multi-threaded torch job waits, given what else the machine is running.
+"""How many threads a job uses, and how they wait, given what else the machine is running.
 
 torch's CPU build runs its parallel regions on OpenMP (libgomp) threads that, between regions,
-spin for a while before sleeping (``OMP_WAIT_POLICY`` unset: active waiting). Alone on its cores
-that is the fastest. Beside another busy process it collapses: with 2 threads on 2 cores and one
-competitor, the job's threads take turns with it, and every region's barrier waits for the thread
-that is descheduled while the others spin on its core, burning the time slice it needed. Measured
-on a 2-core machine (``python -m dltheory bench load``): a batched tanh-MLP probe 3.9x slower beside
-one busy process with active waiting, 1.9x with passive waiting, which costs ~25-35% alone.
+spin before they sleep: 300,000 rounds of a pause instruction by default (``GOMP_SPINCOUNT``;
+``OMP_WAIT_POLICY=ACTIVE`` spins without end, ``PASSIVE`` not at all). Alone on its cores that is
+the fastest. Beside another busy process it collapses: with 2 threads on 2 cores and one
+competitor, one of the job's threads is always descheduled, and at every region's barrier the
+other spins on its core, burning the time slice the late thread needs. Measured on a 2-core
+machine (``python -m dltheory bench load``, a batched tanh-MLP probe, 2 threads): 31x slower
+beside one busy process with OpenMP's default waiting, 2.1x with passive waiting, 1.9x on one
+thread (fair sharing of 2 cores among 3 busy threads would give 1.5x).
 
-Threads are not reduced instead: the number of threads can change a float sum's order, and a job's
-results are bitwise reproducible at a given thread count; the wait policy changes only timing.
+So the runner decides once per job, before torch loads (libgomp reads its settings once):
 
-So the runner decides once, before torch is imported: :func:`wait_policy` is ``PASSIVE`` when
-the job's threads and the other runnable tasks exceed the cores, else the default, unless the user
-set ``OMP_WAIT_POLICY``. A competitor that starts after the job is not seen (libgomp reads the
-policy once, at start).
+* **Its share of the cores** (:func:`job_threads`): the threads it asks for, but no more than the
+  cores the machine's other runnable tasks leave, and at least one. Alone, a 2-thread job keeps
+  its 2 threads; beside one busy process on 2 cores it runs on one, and no thread of it waits for
+  another. The thread count does not change the results: every compute job of the default build
+  gave byte-identical tables on one and on two threads (docs/trust.md), and the count used is in
+  the job's sidecar (``threads``).
+* **A bounded spin** (:data:`SPIN_COUNT`): a competitor that starts after the job is not seen by
+  the count above, and with OpenMP's default spin it would cost the 31x; with 10,000 rounds it
+  costs about 3x, and alone the job runs as fast as with the default. A ``GOMP_SPINCOUNT`` or
+  ``OMP_WAIT_POLICY`` of the user's is kept.
 """
 
 from __future__ import annotations
@@ -22,8 +29,30 @@ from __future__ import annotations
 import os
 import statistics
 import time
+from dataclasses import dataclass
 
-ENV = "OMP_WAIT_POLICY"
+WAIT_POLICY = "OMP_WAIT_POLICY"
+SPIN = "GOMP_SPINCOUNT"
+SPIN_COUNT = 10_000
+# What Snakemake sets to a job's threads for the libraries that read it when they load
+# (snakemake.shell); the runner lowers them with the job's share.
+THREAD_VARIABLES = (
+    "OMP_NUM_THREADS",
+    "GOTO_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+)
+
+
+@dataclass(frozen=True)
+class CpuShare:
+    """What a job runs with: ``threads`` (its share of the cores) and ``wait`` (how its OpenMP
+    threads wait between regions: the setting in effect, e.g. ``GOMP_SPINCOUNT=10000``)."""
+
+    threads: int
+    wait: str
 
 
 def cores() -> int:
@@ -47,21 +76,31 @@ def other_runnable(samples: int = 7, interval_s: float = 0.02) -> float:
     return float(statistics.median(counts))
 
 
-def wait_policy(threads: int, busy: float | None = None, n_cores: int | None = None) -> str | None:
-    """``"PASSIVE"`` when ``threads`` (> 1) and ``busy`` other runnable tasks oversubscribe
-    ``n_cores`` (defaults: measured now), else None (OpenMP's default, active waiting)."""
-    if threads <= 1:
-        return None
+def job_threads(threads: int, busy: float | None = None, n_cores: int | None = None) -> int:
+    """The threads a job that asks for ``threads`` uses beside ``busy`` other runnable tasks on
+    ``n_cores`` cores (defaults: measured now): ``min(threads, n_cores - busy)``, at least 1."""
     busy = other_runnable() if busy is None else busy
     n_cores = cores() if n_cores is None else n_cores
-    return "PASSIVE" if threads + busy > n_cores else None
+    return max(1, min(threads, int(n_cores - busy)))
 
 
-def share_cpus(threads: int) -> str:
-    """Set ``OMP_WAIT_POLICY`` for a job of ``threads`` threads (before torch is imported), unless
-    the user set it; returns the policy in effect, for the job's provenance."""
-    if ENV not in os.environ:
-        policy = wait_policy(threads)
-        if policy is not None:
-            os.environ[ENV] = policy
-    return os.environ.get(ENV, "default (active)")
+def share_cpus(threads: int, busy: float | None = None) -> CpuShare:
+    """Set the environment of a job that asks for ``threads`` threads, before torch is imported:
+    the thread variables to its share of the cores (:func:`job_threads`; ``busy``: the other
+    runnable tasks, measured now by default) and, unless the user chose how OpenMP waits, the
+    bounded spin. Returns what it runs with, for its provenance."""
+    used = job_threads(threads, busy)
+    for variable in THREAD_VARIABLES:
+        os.environ[variable] = str(used)
+    if WAIT_POLICY not in os.environ and SPIN not in os.environ:
+        os.environ[SPIN] = str(SPIN_COUNT)
+    wait = ", ".join(f"{name}={os.environ[name]}" for name in (WAIT_POLICY, SPIN) if name in os.environ)
+    return CpuShare(used, wait)
+
+
+def limit_loaded_libraries(threads: int) -> None:
+    """Hold the thread pools of the libraries already loaded (torch's OpenMP, NumPy's and SciPy's
+    BLAS) to ``threads``; those loaded later read the thread variables :func:`share_cpus` set."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(threads)
