@@ -13,7 +13,7 @@ thread (fair sharing of 2 cores among 3 busy threads would give 1.5x).
 So the runner decides once per job, before torch loads (libgomp reads its settings once):
 
 * **Its share of the cores** (:func:`job_threads`): the threads it asks for, but no more than the
-  cores the machine's other runnable tasks leave, and at least one. Alone, a 2-thread job keeps
+  cores that other tasks leave idle (:func:`busy_cores`), and at least one. Alone, a 2-thread job keeps
   its 2 threads; beside one busy process on 2 cores it runs on one, and no thread of it waits for
   another. The thread count does not change the results: every compute job of the default build
   gave byte-identical tables on one and on two threads (docs/trust.md), and the count used is in
@@ -26,8 +26,8 @@ So the runner decides once per job, before torch loads (libgomp reads its settin
 
 from __future__ import annotations
 
+import math
 import os
-import statistics
 import time
 from dataclasses import dataclass
 
@@ -60,34 +60,58 @@ def cores() -> int:
     return len(os.sched_getaffinity(0))
 
 
-def other_runnable(samples: int = 7, interval_s: float = 0.02) -> float:
-    """Runnable tasks besides this one: the median over ``samples`` readings of ``procs_running``
-    in /proc/stat (the instantaneous count of running or runnable threads, this one included);
-    0 where /proc/stat is absent (not Linux)."""
-    counts = []
-    for _ in range(samples):
-        try:
-            with open("/proc/stat") as f:
-                running = next(int(line.split()[1]) for line in f if line.startswith("procs_running"))
-        except (OSError, StopIteration):
-            return 0.0
-        counts.append(running - 1)
-        time.sleep(interval_s)
-    return float(statistics.median(counts))
+def busy_cores(windows: int = 3, interval_s: float = 0.1) -> float:
+    """How many of the CPUs this process may run on other tasks keep busy: the share of time each
+    was not idle while this process sleeps (:func:`busy_share`), summed over them; the least of
+    ``windows`` consecutive readings of ``interval_s``, so that a burst (Snakemake's bookkeeping
+    between two jobs) is not taken for a competitor, which is busy in all of them. 0 where
+    /proc/stat is absent (not Linux). Only this job's CPUs count: on a cluster node, the jobs on
+    the other cores are not its competitors."""
+    allowed = os.sched_getaffinity(0)
+    try:
+        readings = [cpu_counters(allowed)]
+        for _ in range(windows):
+            time.sleep(interval_s)
+            readings.append(cpu_counters(allowed))
+    except OSError:
+        return 0.0
+    return min(busy_share(before, after) for before, after in zip(readings, readings[1:]))
+
+
+def cpu_counters(allowed: set[int], stat: str = "/proc/stat") -> dict[int, list[int]]:
+    """{cpu: its time counters since boot} for the CPUs in ``allowed``, from the ``cpuN`` lines of
+    ``stat``: user, nice, system, idle, iowait, irq, softirq, steal (guest time is part of user)."""
+    with open(stat) as f:
+        rows = [line.split() for line in f if line.startswith("cpu")]
+    return {int(r[0][3:]): [int(v) for v in r[1:9]] for r in rows if r[0][3:].isdigit() and int(r[0][3:]) in allowed}
+
+
+def busy_share(before: dict[int, list[int]], after: dict[int, list[int]]) -> float:
+    """The CPUs kept busy between two readings of :func:`cpu_counters`: for each CPU, the time not
+    idle (neither idle nor iowait) over all its time, summed over the CPUs."""
+    busy = 0.0
+    for cpu, now in after.items():
+        delta = [n - b for n, b in zip(now, before.get(cpu, now))]
+        total = sum(delta)
+        busy += (total - delta[3] - delta[4]) / total if total else 0.0
+    return busy
 
 
 def job_threads(threads: int, busy: float | None = None, n_cores: int | None = None) -> int:
-    """The threads a job that asks for ``threads`` uses beside ``busy`` other runnable tasks on
-    ``n_cores`` cores (defaults: measured now): ``min(threads, n_cores - busy)``, at least 1."""
-    busy = other_runnable() if busy is None else busy
+    """The threads a job that asks for ``threads`` uses when other tasks keep ``busy`` of its
+    ``n_cores`` cores busy (defaults: measured now): the cores they leave, rounded, at most
+    ``threads`` and at least 1 (a job of one thread measures nothing)."""
+    if threads <= 1:
+        return 1
+    busy = busy_cores() if busy is None else busy
     n_cores = cores() if n_cores is None else n_cores
-    return max(1, min(threads, int(n_cores - busy)))
+    return max(1, min(threads, math.floor(n_cores - busy + 0.5)))
 
 
 def share_cpus(threads: int, busy: float | None = None) -> CpuShare:
     """Set the environment of a job that asks for ``threads`` threads, before torch is imported:
-    the thread variables to its share of the cores (:func:`job_threads`; ``busy``: the other
-    runnable tasks, measured now by default) and, unless the user chose how OpenMP waits, the
+    the thread variables to its share of the cores (:func:`job_threads`; ``busy``: the cores
+    other tasks keep busy, measured now by default) and, unless the user chose how OpenMP waits, the
     bounded spin. Returns what it runs with, for its provenance."""
     used = job_threads(threads, busy)
     for variable in THREAD_VARIABLES:
