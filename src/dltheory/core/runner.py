@@ -34,7 +34,7 @@ import pandas as pd
 
 from dltheory.core.artifacts import Timer, log_to, provenance, write_arrays, write_table
 from dltheory.core.contract import Artifacts, Figure, seeds_of
-from dltheory.core.cpu_share import limit_loaded_libraries, share_cpus
+from dltheory.core.cpu_share import share_cpus
 from dltheory.core.registry import figure, registry
 from dltheory.core.runs import stop_with_snakemake
 
@@ -48,8 +48,7 @@ class JobRun:
       params: the step's params (:attr:`~dltheory.core.contract.Step.params`) for this job.
       wildcards: the job's wildcard values, e.g. ``{"dataset": "mnist_5k", "optimizer": "sgd"}``.
       inputs: {key: path} of the outputs of other steps it reads.
-      threads: its share of the threads Snakemake gave it, given the machine's other load
-        (:func:`dltheory.core.cpu_share.share_cpus`; torch's and the BLAS' are set to it already).
+      threads: the threads Snakemake gave it (torch's are set to it already).
       device: ``cpu`` or ``cuda`` for a step with ``device=True``, else None.
       checkpoints: the folder to resume from, for a step with ``checkpoints=True``, else None.
       data_split: the config's ``data`` options that change numbers, for a step with ``data=True``.
@@ -118,7 +117,7 @@ def owner(rule: str) -> tuple[Figure, str]:
 def run_compute(fig: Figure, step_name: str, snakemake, log) -> None:
     step = fig.step(step_name)
     params = snakemake.params
-    share = share_cpus(snakemake.threads)  # before torch is imported (dltheory.core.cpu_share)
+    omp_wait = share_cpus(snakemake.threads)  # before torch is imported (dltheory.core.cpu_share)
     device = None
     if step.device:
         from dltheory.core.device import resolve_device
@@ -130,7 +129,7 @@ def run_compute(fig: Figure, step_name: str, snakemake, log) -> None:
         params=params.spec,
         wildcards=dict(snakemake.wildcards.items()),
         inputs={key: snakemake.input[key] for key in step.inputs},
-        threads=share.threads,
+        threads=snakemake.threads,
         device=device,
         checkpoints=Path(params.checkpoints) if step.checkpoints else None,
         data_split=params.data if step.data else None,
@@ -138,8 +137,7 @@ def run_compute(fig: Figure, step_name: str, snakemake, log) -> None:
         log=log,
     )
     entry = getattr(fig.module("jobs"), step.name)
-    limit_loaded_libraries(job.threads)  # the BLAS that NumPy loaded before the job's share was known
-    if "torch" in sys.modules:  # the job computes with torch: it uses its share of the cores
+    if "torch" in sys.modules:  # the job computes with torch: it uses the threads it was given
         sys.modules["torch"].set_num_threads(job.threads)
     with Timer() as timer:
         outputs = entry(job)
@@ -150,8 +148,7 @@ def run_compute(fig: Figure, step_name: str, snakemake, log) -> None:
         **job.meta,
         device=device,
         threads=job.threads,
-        threads_asked=snakemake.threads,
-        omp_wait=share.wait,
+        omp_wait=omp_wait,
         wall_time_s=timer.seconds,
     )
     for key, value in outputs.items():

@@ -14,8 +14,8 @@ clock, best of a few repeats for the fast side.
   same batched matrix products alone.
 * ``information``: MI vs distance, one ``bincount`` per image against one ``histogram2d`` per distance.
 * ``load``: a batched training probe's slowdown beside one competing busy process, with OpenMP's
-  defaults and with the threads and wait setting the job runner picks (:mod:`dltheory.core.cpu_share`),
-  also for a competitor that starts after the job.
+  defaults and with the wait setting the job runner picks (:mod:`dltheory.core.cpu_share`), also
+  for a competitor that starts after the job.
 * ``double_descent``: the minimum-norm solutions of the default random-feature grid, one QR path
   for all N against one ``np.linalg.lstsq`` (SVD) per N.
 """
@@ -339,26 +339,25 @@ def _report_ensembles(r: dict) -> list[str]:
 
 def bench_load(threads: int = 2, steps: int = 300) -> dict:
     """A training job's slowdown beside one competing CPU-bound process (a Python busy loop), the
-    job run in its own process (:mod:`dltheory.tools.load_probe`): alone with the runner's settings
-    (:mod:`dltheory.core.cpu_share`); beside the competitor with ``threads`` threads and OpenMP's
-    default waiting; with the runner's settings, which see the competitor; and with the settings
-    it takes when it does not (a competitor that starts after the job). Fair sharing of 2 cores
+    job run on ``threads`` threads in its own process (:mod:`dltheory.tools.load_probe`): alone
+    with the runner's wait setting (:mod:`dltheory.core.cpu_share`); beside the competitor with
+    OpenMP's default waiting; with the runner's setting, which sees the competitor; and with the
+    setting it takes when it does not (a competitor that starts after the job). Fair sharing of 2 cores
     among 3 busy threads would give 1.5x."""
     import subprocess
     import sys
 
     from dltheory.core import cpu_share
 
-    user_settings = {cpu_share.WAIT_POLICY, cpu_share.SPIN, *cpu_share.THREAD_VARIABLES}
-    env = {k: v for k, v in os.environ.items() if k not in user_settings}
+    env = {k: v for k, v in os.environ.items() if k not in (cpu_share.WAIT_POLICY, cpu_share.SPIN)}
 
-    def probe(settings: str) -> tuple[float, int, str]:
+    def probe(settings: str) -> tuple[float, str]:
         out = subprocess.run(
             [sys.executable, "-m", "dltheory.tools.load_probe", str(threads), str(steps), settings],
             capture_output=True, text=True, check=True, env=env,
         )  # fmt: skip
-        seconds, used, wait = out.stdout.split(maxsplit=2)
-        return float(seconds), int(used), wait.strip()
+        seconds, wait = out.stdout.split(maxsplit=1)
+        return float(seconds), wait.strip()
 
     alone = probe("runner")
     competitor = subprocess.Popen([sys.executable, "-c", "while True: pass"])
@@ -374,17 +373,17 @@ def bench_load(threads: int = 2, steps: int = 300) -> dict:
 def _report_load(r: dict) -> list[str]:
     alone = r["alone"][0]
 
-    def row(label: str, result: tuple[float, int, str], target: str = "") -> str:
-        seconds, used, wait = result
-        return f"{label} ({used} thread{'s' if used > 1 else ''}, {wait}): {seconds:.2f} s = {seconds / alone:.2f}x{target}"
+    def row(label: str, result: tuple[float, str], target: str = "") -> str:
+        seconds, wait = result
+        return f"{label} ({wait}): {seconds:.2f} s = {seconds / alone:.2f}x{target}"
 
     return [
         f"probe: 31 tanh MLPs of width 64 and 20 layers, batched, {r['steps']} steps of forward and backward, "
-        f"{r['threads']} threads asked on {r['cores']} cores",
-        row("alone, the runner's settings", r["alone"]),
-        row("beside one busy process, OpenMP's defaults", r["default"]),
-        row("beside one busy process, the runner's settings", r["runner"], " (target <= 2x)"),
-        row("beside one that starts after the job (the runner's settings for an idle machine)", r["unseen"]),
+        f"{r['threads']} threads on {r['cores']} cores",
+        row("alone, the runner's setting", r["alone"]),
+        row("beside one busy process, OpenMP's default", r["default"]),
+        row("beside one busy process, the runner's setting", r["runner"], " (target <= 2x)"),
+        row("beside one that starts after the job (the runner's setting for an idle machine)", r["unseen"]),
     ]
 
 

@@ -4,10 +4,9 @@
 31 tanh MLPs of width 64 and 20 layers as one batched ensemble (``bmm``), forward and backward
 on a batch of 128, for STEPS steps after 10 warm-up steps: many short parallel regions, the shape
 of the depth_accuracy jobs and the most sensitive to how OpenMP threads wait. ``runner`` takes
-the threads and wait setting the job runner would (:func:`dltheory.core.cpu_share.share_cpus`),
-``unseen`` those it would take on an idle machine (a competitor that starts after the job is not
-seen), ``default`` THREADS threads and OpenMP's default waiting. Prints the seconds of the timed
-steps, the threads used and the wait setting.
+the wait setting the job runner would (:func:`dltheory.core.cpu_share.share_cpus`), ``unseen``
+the one it takes on an idle machine (a competitor that starts after the job is not seen),
+``default`` OpenMP's default. Prints the seconds of the timed steps and the wait setting.
 """
 
 from __future__ import annotations
@@ -15,17 +14,14 @@ from __future__ import annotations
 import sys
 import time
 
-from dltheory.core.cpu_share import CpuShare, share_cpus
+from dltheory.core.cpu_share import share_cpus
 
 
 def main(threads: int, steps: int, settings: str) -> None:
-    if settings == "default":
-        share = CpuShare(threads, "OpenMP's default")
-    else:
-        share = share_cpus(threads, busy=0 if settings == "unseen" else None)
-    import torch  # after the settings: libgomp reads them when torch loads
+    wait = "OpenMP's default" if settings == "default" else share_cpus(threads, busy=0 if settings == "unseen" else None)
+    import torch  # after the setting: libgomp reads it when torch loads
 
-    torch.set_num_threads(share.threads)
+    torch.set_num_threads(threads)
     generator = torch.Generator().manual_seed(0)
     members, width, layers, batch = 31, 64, 20, 128
     weights = [(torch.randn(members, width, width, generator=generator) / width**0.5).requires_grad_() for _ in range(layers)]
@@ -42,7 +38,7 @@ def main(threads: int, steps: int, settings: str) -> None:
     start = time.perf_counter()
     for _ in range(steps):
         step()
-    print(f"{time.perf_counter() - start:.3f} {share.threads} {share.wait}")
+    print(f"{time.perf_counter() - start:.3f} {wait}")
 
 
 if __name__ == "__main__":

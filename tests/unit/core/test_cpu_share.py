@@ -1,4 +1,4 @@
-"""dltheory.core.cpu_share: a job's threads and wait setting given the machine's other load."""
+"""dltheory.core.cpu_share: how a job's OpenMP threads wait, given the machine's other load."""
 
 import os
 import subprocess
@@ -9,52 +9,44 @@ import pytest
 
 from dltheory.core import cpu_share
 
+PASSIVE = ("OMP_WAIT_POLICY", "PASSIVE")
+SPIN = ("GOMP_SPINCOUNT", str(cpu_share.SPIN_COUNT))
+
 
 @pytest.mark.parametrize(
     "threads, busy, n_cores, expected",
     [
-        (2, 0.0, 2, 2),  # alone on its cores: all it asks for
-        (2, 1.0, 2, 1),  # one busy competitor on 2 cores: the core it leaves
-        (2, 0.3, 2, 2),  # a little background load: rounded away
-        (2, 0.6, 2, 1),
-        (1, 5.0, 2, 1),  # never less than one thread
-        (2, 1.0, 4, 2),
-        (4, 1.0, 4, 3),
-        (4, 0.0, 2, 2),  # never more threads than cores
+        (1, 5.0, 2, SPIN),  # one thread never waits at a barrier
+        (2, 0.0, 2, SPIN),  # alone on its cores: spinning is fastest, but bounded
+        (2, 0.3, 2, SPIN),  # a little background load
+        (2, 1.0, 2, PASSIVE),  # 3 busy threads on 2 cores
+        (2, 1.0, 4, SPIN),
+        (4, 1.0, 4, PASSIVE),
     ],
 )
-def test_a_job_takes_the_cores_the_others_leave(threads, busy, n_cores, expected):
-    assert cpu_share.job_threads(threads, busy, n_cores) == expected
+def test_passive_exactly_when_the_cores_are_oversubscribed(threads, busy, n_cores, expected):
+    assert cpu_share.wait_setting(threads, busy, n_cores) == expected
 
 
 @pytest.fixture
 def clean_env(monkeypatch):
-    for name in (cpu_share.WAIT_POLICY, cpu_share.SPIN, *cpu_share.THREAD_VARIABLES):
+    for name in (cpu_share.WAIT_POLICY, cpu_share.SPIN):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr(cpu_share, "cores", lambda: 2)
 
 
-def test_share_cpus_sets_the_thread_variables_to_the_share(clean_env):
-    share = cpu_share.share_cpus(2, busy=1.0)
-    assert share.threads == 1
-    assert all(os.environ[name] == "1" for name in cpu_share.THREAD_VARIABLES)
+def test_share_cpus_sets_what_it_chose(clean_env):
+    assert cpu_share.share_cpus(2, busy=1.0) == "OMP_WAIT_POLICY=PASSIVE"
+    assert os.environ[cpu_share.WAIT_POLICY] == "PASSIVE" and cpu_share.SPIN not in os.environ
 
 
-def test_the_spin_is_bounded_unless_the_user_chose_how_threads_wait(clean_env, monkeypatch):
-    assert cpu_share.share_cpus(2, busy=0.0).wait == f"GOMP_SPINCOUNT={cpu_share.SPIN_COUNT}"
-    monkeypatch.delenv(cpu_share.SPIN)
+def test_a_user_setting_is_kept(clean_env, monkeypatch):
     monkeypatch.setenv(cpu_share.WAIT_POLICY, "ACTIVE")
-    assert cpu_share.share_cpus(2, busy=0.0).wait == "OMP_WAIT_POLICY=ACTIVE"
-    assert cpu_share.SPIN not in os.environ
-
-
-def test_the_loaded_blas_follows_the_share():
-    import numpy  # noqa: F401  (its BLAS is loaded)
-    import threadpoolctl
-
-    with threadpoolctl.threadpool_limits():  # restored afterwards
-        cpu_share.limit_loaded_libraries(1)
-        assert {pool["num_threads"] for pool in threadpoolctl.threadpool_info() if pool["user_api"] == "blas"} == {1}
+    assert cpu_share.share_cpus(2, busy=1.0) == "OMP_WAIT_POLICY=ACTIVE"
+    monkeypatch.delenv(cpu_share.WAIT_POLICY)
+    monkeypatch.setenv(cpu_share.SPIN, "1000")
+    assert cpu_share.share_cpus(2, busy=1.0) == "GOMP_SPINCOUNT=1000"
+    assert cpu_share.WAIT_POLICY not in os.environ
 
 
 def test_a_busy_process_keeps_about_one_core_busy():
