@@ -342,8 +342,8 @@ def bench_load(threads: int = 2, steps: int = 300) -> dict:
     job run on ``threads`` threads in its own process (:mod:`dltheory.tools.load_probe`): alone
     with the runner's wait setting (:mod:`dltheory.core.cpu_share`); beside the competitor with
     OpenMP's default waiting; with the runner's setting, which sees the competitor; and with the
-    setting it takes when it does not (a competitor that starts after the job). Fair sharing of 2 cores
-    among 3 busy threads would give 1.5x."""
+    setting it takes when it does not (a competitor that starts after the job). Fair sharing of
+    2 cores among 3 busy threads would give 1.5x."""
     import subprocess
     import sys
 
@@ -380,8 +380,8 @@ def _report_load(r: dict) -> list[str]:
     return [
         f"probe: 31 tanh MLPs of width 64 and 20 layers, batched, {r['steps']} steps of forward and backward, "
         f"{r['threads']} threads on {r['cores']} cores",
-        row("alone, the runner's setting", r["alone"]),
-        row("beside one busy process, OpenMP's default", r["default"]),
+        row("alone", r["alone"]),
+        row("beside one busy process", r["default"]),
         row("beside one busy process, the runner's setting", r["runner"], " (target <= 2x)"),
         row("beside one that starts after the job (the runner's setting for an idle machine)", r["unseen"]),
     ]
