@@ -20,8 +20,8 @@ The runner decides once per job, before torch loads (libgomp reads its settings 
 
 A ``GOMP_SPINCOUNT`` or ``OMP_WAIT_POLICY`` of the user's is kept. The thread count is never
 changed: it changes the order of float sums, and results are bitwise reproducible only at a given
-thread count (one and two threads differ in 27 of the 93 tables of the default build, and in one
-verdict); the wait setting changes only timing.
+thread count (one and two threads differ in 27 of the 93 result files of the default build, and
+in one verdict); the wait setting changes only timing.
 """
 
 from __future__ import annotations
