@@ -34,10 +34,17 @@ SPIN = "GOMP_SPINCOUNT"
 SPIN_COUNT = 10_000
 
 
+def cpus() -> set[int]:
+    """The CPUs this process may run on: its affinity mask (what a container, ``taskset`` or a
+    cluster job allows), or all of them where the system has no affinity call (macOS)."""
+    if hasattr(os, "sched_getaffinity"):
+        return os.sched_getaffinity(0)
+    return set(range(os.cpu_count() or 1))
+
+
 def cores() -> int:
-    """CPUs this process may run on (its affinity mask: what a container, ``taskset`` or a cluster
-    job allows)."""
-    return len(os.sched_getaffinity(0))
+    """How many CPUs this process may run on (:func:`cpus`)."""
+    return len(cpus())
 
 
 def busy_cores(windows: int = 3, interval_s: float = 0.1) -> float:
@@ -47,7 +54,7 @@ def busy_cores(windows: int = 3, interval_s: float = 0.1) -> float:
     between two jobs) is not taken for a competitor, which is busy in all of them. 0 where
     /proc/stat is absent (not Linux). Only this job's CPUs count: on a cluster node, the jobs on
     the other cores are not its competitors."""
-    allowed = os.sched_getaffinity(0)
+    allowed = cpus()
     try:
         readings = [cpu_counters(allowed)]
         for _ in range(windows):

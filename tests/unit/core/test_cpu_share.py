@@ -79,3 +79,16 @@ def test_only_the_cores_of_the_job_count(tmp_path):
     assert cpu_share.busy_share(before, after) == pytest.approx(1.0)
     after[0] = [125, 0, 0, 450, 25, 0, 0, 0]  # busy a quarter of the time (iowait is idle)
     assert cpu_share.busy_share(before, after) == pytest.approx(1.25)
+
+
+def test_without_an_affinity_call_or_proc_stat_a_job_counts_every_cpu_and_no_load(monkeypatch):
+    """macOS has neither ``os.sched_getaffinity`` nor /proc/stat: the job takes the bounded spin."""
+
+    def no_proc_stat(allowed):
+        raise FileNotFoundError("/proc/stat")
+
+    monkeypatch.delattr(os, "sched_getaffinity")
+    monkeypatch.setattr(cpu_share, "cpu_counters", no_proc_stat)
+    assert cpu_share.cores() == os.cpu_count()
+    assert cpu_share.busy_cores() == 0.0
+    assert cpu_share.wait_setting(2, n_cores=2) == SPIN
