@@ -27,7 +27,6 @@ in one verdict); the wait setting changes only timing.
 from __future__ import annotations
 
 import os
-import time
 
 WAIT_POLICY = "OMP_WAIT_POLICY"
 SPIN = "GOMP_SPINCOUNT"
@@ -49,39 +48,16 @@ def cores() -> int:
 
 def busy_cores(windows: int = 3, interval_s: float = 0.1) -> float:
     """How many of the CPUs this process may run on other tasks keep busy: the share of time each
-    was not idle while this process sleeps (:func:`busy_share`), summed over them; the least of
-    ``windows`` consecutive readings of ``interval_s``, so that a burst (Snakemake's bookkeeping
-    between two jobs) is not taken for a competitor, which is busy in all of them. 0 where
-    /proc/stat is absent (not Linux). Only this job's CPUs count: on a cluster node, the jobs on
-    the other cores are not its competitors."""
+    was neither idle nor waiting for I/O while this process sleeps (``psutil.cpu_percent`` per
+    CPU), summed over them; the least of ``windows`` consecutive readings of ``interval_s``, so
+    that a burst (Snakemake's bookkeeping between two jobs) is not taken for a competitor, which is
+    busy in all of them. Only this job's CPUs count: on a cluster node, the jobs on the other cores
+    are not its competitors."""
+    import psutil
+
     allowed = cpus()
-    try:
-        readings = [cpu_counters(allowed)]
-        for _ in range(windows):
-            time.sleep(interval_s)
-            readings.append(cpu_counters(allowed))
-    except OSError:
-        return 0.0
-    return min(busy_share(before, after) for before, after in zip(readings, readings[1:]))
-
-
-def cpu_counters(allowed: set[int], stat: str = "/proc/stat") -> dict[int, list[int]]:
-    """{cpu: its time counters since boot} for the CPUs in ``allowed``, from the ``cpuN`` lines of
-    ``stat``: user, nice, system, idle, iowait, irq, softirq, steal (guest time is part of user)."""
-    with open(stat) as f:
-        rows = [line.split() for line in f if line.startswith("cpu")]
-    return {int(r[0][3:]): [int(v) for v in r[1:9]] for r in rows if r[0][3:].isdigit() and int(r[0][3:]) in allowed}
-
-
-def busy_share(before: dict[int, list[int]], after: dict[int, list[int]]) -> float:
-    """The CPUs kept busy between two readings of :func:`cpu_counters`: for each CPU, the time not
-    idle (neither idle nor iowait) over all its time, summed over the CPUs."""
-    busy = 0.0
-    for cpu, now in after.items():
-        delta = [n - b for n, b in zip(now, before.get(cpu, now))]
-        total = sum(delta)
-        busy += (total - delta[3] - delta[4]) / total if total else 0.0
-    return busy
+    readings = (psutil.cpu_percent(interval_s, percpu=True) for _ in range(windows))
+    return min(sum(percent for cpu, percent in enumerate(reading) if cpu in allowed) / 100 for reading in readings)
 
 
 def wait_setting(threads: int, busy: float | None = None, n_cores: int | None = None) -> tuple[str, str]:
